@@ -1,0 +1,310 @@
+//! Context: the set of sockets that can reach each other over inproc://, and their shared
+//! lifecycle (termination interrupts every blocking call with ETERM).
+
+use crate::error::{Error, Result};
+use crate::pipe::PipeEnd;
+use crate::signaler::Signaler;
+use crate::socket::{Command, Socket, SocketType};
+use bytes::Bytes;
+use crossbeam_channel::Sender;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// Context option numbers (libzmq `zmq_ctx_set`/`zmq_ctx_get`).
+#[allow(missing_docs)]
+pub mod opt {
+    pub const IO_THREADS: i32 = 1;
+    pub const MAX_SOCKETS: i32 = 2;
+    pub const SOCKET_LIMIT: i32 = 3;
+    pub const THREAD_PRIORITY: i32 = 3;
+    pub const THREAD_SCHED_POLICY: i32 = 4;
+    pub const MAX_MSGSZ: i32 = 5;
+    pub const MSG_T_SIZE: i32 = 6;
+    pub const THREAD_AFFINITY_CPU_ADD: i32 = 7;
+    pub const THREAD_AFFINITY_CPU_REMOVE: i32 = 8;
+    pub const THREAD_NAME_PREFIX: i32 = 9;
+    pub const IPV6: i32 = 42;
+    pub const BLOCKY: i32 = 70;
+}
+
+/// Largest number of sockets a context can be configured for.
+pub const SOCKET_LIMIT: i32 = 65535;
+
+/// What a bound inproc endpoint tells connecting sockets about its owner.
+#[derive(Clone, Debug)]
+pub(crate) struct PeerInfo {
+    pub(crate) socket_id: u64,
+    pub(crate) mailbox: Sender<Command>,
+    pub(crate) sig: Arc<Signaler>,
+    pub(crate) sndhwm: i32,
+    pub(crate) rcvhwm: i32,
+    pub(crate) routing_id: Bytes,
+}
+
+/// A connect that came before the bind: the binder's end waits here.
+#[derive(Debug)]
+pub(crate) struct PendingConnect {
+    pub(crate) connector: PeerInfo,
+    pub(crate) end: PipeEnd,
+}
+
+/// State of one inproc name.
+#[derive(Debug)]
+pub(crate) enum InprocEntry {
+    Bound(PeerInfo),
+    Pending(Vec<PendingConnect>),
+}
+
+#[derive(Debug)]
+pub(crate) struct CtxInner {
+    terminated: AtomicBool,
+    io_threads: AtomicI32,
+    max_sockets: AtomicI32,
+    max_msgsz: AtomicI32,
+    ipv6: AtomicBool,
+    blocky: AtomicBool,
+    thread_priority: AtomicI32,
+    thread_sched_policy: AtomicI32,
+    /// LINGER given to new sockets; None means libzmq's rule (-1, or 0 when BLOCKY is off).
+    socket_linger: Mutex<Option<i32>>,
+    /// Live sockets by id, with their signalers (termination wakes them).
+    sockets: Mutex<HashMap<u64, Arc<Signaler>>>,
+    all_closed: Condvar,
+    pub(crate) inproc: Mutex<HashMap<String, InprocEntry>>,
+    next_socket_id: AtomicU64,
+}
+
+impl CtxInner {
+    #[inline]
+    pub(crate) fn is_terminated(&self) -> bool {
+        self.terminated.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn registry(&self) -> MutexGuard<'_, HashMap<String, InprocEntry>> {
+        self.inproc.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn socket_closed(&self, id: u64) {
+        let mut s = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        s.remove(&id);
+        if s.is_empty() {
+            self.all_closed.notify_all();
+        }
+    }
+}
+
+/// A ZeroMQ context. Cloning gives another handle to the same context.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub(crate) inner: Arc<CtxInner>,
+}
+
+impl Context {
+    /// A new context with libzmq's defaults (1 I/O thread, 1023 sockets).
+    pub fn new() -> Context {
+        Context {
+            inner: Arc::new(CtxInner {
+                terminated: AtomicBool::new(false),
+                io_threads: AtomicI32::new(1),
+                max_sockets: AtomicI32::new(1023),
+                max_msgsz: AtomicI32::new(i32::MAX),
+                ipv6: AtomicBool::new(false),
+                blocky: AtomicBool::new(true),
+                thread_priority: AtomicI32::new(-1),
+                thread_sched_policy: AtomicI32::new(-1),
+                socket_linger: Mutex::new(None),
+                sockets: Mutex::new(HashMap::new()),
+                all_closed: Condvar::new(),
+                inproc: Mutex::new(HashMap::new()),
+                next_socket_id: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// Sets a context option (libzmq numbering). Unknown options and bad values are EINVAL.
+    pub fn set(&self, option: i32, value: i32) -> Result<()> {
+        let i = &self.inner;
+        match option {
+            opt::IO_THREADS => {
+                if value < 0 {
+                    return Err(Error::invalid(format!(
+                        "IO_THREADS must be >= 0, got {value}"
+                    )));
+                }
+                i.io_threads.store(value, Ordering::Relaxed);
+            }
+            opt::MAX_SOCKETS => {
+                if !(1..=SOCKET_LIMIT).contains(&value) {
+                    return Err(Error::invalid(format!(
+                        "MAX_SOCKETS must be 1 to {SOCKET_LIMIT}, got {value}"
+                    )));
+                }
+                i.max_sockets.store(value, Ordering::Relaxed);
+            }
+            opt::THREAD_PRIORITY => i.thread_priority.store(value, Ordering::Relaxed),
+            opt::THREAD_SCHED_POLICY => i.thread_sched_policy.store(value, Ordering::Relaxed),
+            opt::MAX_MSGSZ => {
+                if value < 0 {
+                    return Err(Error::invalid(format!(
+                        "MAX_MSGSZ must be >= 0, got {value}"
+                    )));
+                }
+                i.max_msgsz.store(value, Ordering::Relaxed);
+            }
+            opt::IPV6 => i.ipv6.store(value != 0, Ordering::Relaxed),
+            opt::BLOCKY => i.blocky.store(value != 0, Ordering::Relaxed),
+            opt::THREAD_AFFINITY_CPU_ADD | opt::THREAD_AFFINITY_CPU_REMOVE => {
+                if value < 0 {
+                    return Err(Error::invalid(format!(
+                        "CPU number must be >= 0, got {value}"
+                    )));
+                }
+            }
+            _ => {
+                return Err(Error::invalid(format!(
+                    "unknown or read-only context option {option}"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a context option.
+    pub fn get(&self, option: i32) -> Result<i32> {
+        let i = &self.inner;
+        Ok(match option {
+            opt::IO_THREADS => i.io_threads.load(Ordering::Relaxed),
+            opt::MAX_SOCKETS => i.max_sockets.load(Ordering::Relaxed),
+            opt::SOCKET_LIMIT => SOCKET_LIMIT,
+            opt::THREAD_SCHED_POLICY => i.thread_sched_policy.load(Ordering::Relaxed),
+            opt::MAX_MSGSZ => i.max_msgsz.load(Ordering::Relaxed),
+            opt::MSG_T_SIZE => 64,
+            opt::IPV6 => i32::from(i.ipv6.load(Ordering::Relaxed)),
+            opt::BLOCKY => i32::from(i.blocky.load(Ordering::Relaxed)),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "unknown or write-only context option {option}"
+                )))
+            }
+        })
+    }
+
+    /// Sets the LINGER that new sockets start with (None restores libzmq's rule).
+    pub fn set_socket_linger(&self, linger: Option<i32>) -> Result<()> {
+        if let Some(l) = linger {
+            if l < -1 {
+                return Err(Error::invalid(format!("linger must be >= -1, got {l}")));
+            }
+        }
+        *self
+            .inner
+            .socket_linger
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = linger;
+        Ok(())
+    }
+
+    /// The LINGER a new socket of type `ty` starts with.
+    pub(crate) fn default_linger(&self, ty: SocketType) -> i32 {
+        if let Some(l) = *self
+            .inner
+            .socket_linger
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+        {
+            return l;
+        }
+        if matches!(ty, SocketType::Sub | SocketType::XSub)
+            || !self.inner.blocky.load(Ordering::Relaxed)
+        {
+            0
+        } else {
+            -1
+        }
+    }
+
+    /// Creates a socket. ETERM after termination, EMFILE past MAX_SOCKETS.
+    pub fn socket(&self, ty: SocketType) -> Result<Socket> {
+        if self.inner.is_terminated() {
+            return Err(Error::Term);
+        }
+        let id = self.inner.next_socket_id.fetch_add(1, Ordering::Relaxed);
+        let sig = Arc::new(Signaler::new(ty.tracks_activity())?);
+        {
+            let mut s = self.inner.sockets.lock().unwrap_or_else(|e| e.into_inner());
+            if s.len() >= self.inner.max_sockets.load(Ordering::Relaxed) as usize {
+                return Err(Error::TooManySockets);
+            }
+            s.insert(id, Arc::clone(&sig));
+        }
+        Ok(Socket::new(self.clone(), id, ty, sig))
+    }
+
+    /// Number of sockets not yet closed.
+    pub fn socket_count(&self) -> usize {
+        self.inner
+            .sockets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// Interrupts every socket: blocking calls return ETERM, and so does every later call
+    /// except close. Does not wait (libzmq's `zmq_ctx_shutdown`).
+    pub fn shutdown(&self) {
+        self.inner.terminated.store(true, Ordering::Release);
+        let s = self.inner.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        for sig in s.values() {
+            sig.force();
+        }
+    }
+
+    /// True once `shutdown` or `terminate` ran.
+    pub fn is_terminated(&self) -> bool {
+        self.inner.is_terminated()
+    }
+
+    /// Waits until every socket of the context is closed, or until `deadline`.
+    /// Returns true when none is left.
+    pub fn wait_closed(&self, deadline: Option<Instant>) -> bool {
+        let mut s = self.inner.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        while !s.is_empty() {
+            match deadline {
+                None => {
+                    s = self
+                        .inner
+                        .all_closed
+                        .wait(s)
+                        .unwrap_or_else(|e| e.into_inner())
+                }
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return false;
+                    }
+                    s = self
+                        .inner
+                        .all_closed
+                        .wait_timeout(s, d - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+        true
+    }
+
+    /// `zmq_ctx_term`: shutdown, then wait until the application closed every socket.
+    pub fn terminate(&self) {
+        self.shutdown();
+        self.wait_closed(None);
+    }
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context::new()
+    }
+}

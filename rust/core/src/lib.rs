@@ -1,0 +1,36 @@
+//! The ZMQ::Rust engine: ZeroMQ sockets, pipes with high-water marks and libzmq 4.3's socket
+//! semantics, in safe Rust.
+//!
+//! ```no_run
+//! use zmq_rust_core::{Context, SocketType};
+//! let ctx = Context::new();
+//! let mut pull = ctx.socket(SocketType::Pull).unwrap();
+//! pull.bind("inproc://jobs").unwrap();
+//! let mut push = ctx.socket(SocketType::Push).unwrap();
+//! push.connect("inproc://jobs").unwrap();
+//! push.send("hello".into(), 0).unwrap();
+//! assert_eq!(&pull.recv(0).unwrap().data[..], b"hello");
+//! ```
+
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+
+mod ctx;
+mod endpoint;
+mod error;
+mod msg;
+pub mod options;
+mod pipe;
+mod signaler;
+mod socket;
+mod strategy;
+
+pub use ctx::{opt as ctx_opt, Context, SOCKET_LIMIT};
+pub use endpoint::Endpoint;
+pub use error::{strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
+pub use msg::{Frame, Message};
+pub use options::{OptType, OptValue};
+pub use signaler::Signaler;
+pub use socket::{Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE};
+
+/// The libzmq version whose behaviour and wire protocol this engine follows.
+pub const ZMQ_VERSION: (i32, i32, i32) = (4, 3, 5);

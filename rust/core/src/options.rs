@@ -1,0 +1,694 @@
+//! Socket options: libzmq's numbers, value types and defaults, in one typed table.
+//!
+//! Values travel as raw bytes, exactly as through `zmq_setsockopt`: an `int` option takes
+//! exactly 4 bytes, an `int64`/`uint64` one exactly 8, a bytes option any length its
+//! validator accepts. A wrong length, an out-of-range value or an unknown option is EINVAL
+//! and changes nothing.
+
+use crate::error::{Error, Result};
+use bytes::Bytes;
+
+/// How an option's value is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptType {
+    /// C `int` (4 bytes, native order).
+    Int,
+    /// `int64_t`.
+    Int64,
+    /// `uint64_t`.
+    Uint64,
+    /// Arbitrary bytes.
+    Binary,
+    /// Text; `getsockopt` appends a NUL as libzmq does.
+    Str,
+}
+
+/// A value read from a socket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptValue {
+    /// An `int` option.
+    Int(i32),
+    /// An `int64_t` option.
+    Int64(i64),
+    /// A `uint64_t` option.
+    Uint64(u64),
+    /// A bytes option.
+    Binary(Bytes),
+    /// A string option (without the NUL).
+    Str(String),
+}
+
+impl OptValue {
+    /// The value in libzmq's raw encoding (strings get their terminating NUL).
+    pub fn to_raw(&self) -> Vec<u8> {
+        match self {
+            OptValue::Int(v) => v.to_ne_bytes().to_vec(),
+            OptValue::Int64(v) => v.to_ne_bytes().to_vec(),
+            OptValue::Uint64(v) => v.to_ne_bytes().to_vec(),
+            OptValue::Binary(b) => b.to_vec(),
+            OptValue::Str(s) => {
+                let mut v = s.as_bytes().to_vec();
+                v.push(0);
+                v
+            }
+        }
+    }
+}
+
+/// Option numbers (libzmq 4.3 `zmq.h`).
+#[allow(missing_docs)]
+pub mod id {
+    pub const AFFINITY: i32 = 4;
+    pub const ROUTING_ID: i32 = 5;
+    pub const SUBSCRIBE: i32 = 6;
+    pub const UNSUBSCRIBE: i32 = 7;
+    pub const RATE: i32 = 8;
+    pub const RECOVERY_IVL: i32 = 9;
+    pub const SNDBUF: i32 = 11;
+    pub const RCVBUF: i32 = 12;
+    pub const RCVMORE: i32 = 13;
+    pub const FD: i32 = 14;
+    pub const EVENTS: i32 = 15;
+    pub const TYPE: i32 = 16;
+    pub const LINGER: i32 = 17;
+    pub const RECONNECT_IVL: i32 = 18;
+    pub const BACKLOG: i32 = 19;
+    pub const RECONNECT_IVL_MAX: i32 = 21;
+    pub const MAXMSGSIZE: i32 = 22;
+    pub const SNDHWM: i32 = 23;
+    pub const RCVHWM: i32 = 24;
+    pub const MULTICAST_HOPS: i32 = 25;
+    pub const RCVTIMEO: i32 = 27;
+    pub const SNDTIMEO: i32 = 28;
+    pub const IPV4ONLY: i32 = 31;
+    pub const LAST_ENDPOINT: i32 = 32;
+    pub const ROUTER_MANDATORY: i32 = 33;
+    pub const TCP_KEEPALIVE: i32 = 34;
+    pub const TCP_KEEPALIVE_CNT: i32 = 35;
+    pub const TCP_KEEPALIVE_IDLE: i32 = 36;
+    pub const TCP_KEEPALIVE_INTVL: i32 = 37;
+    pub const IMMEDIATE: i32 = 39;
+    pub const XPUB_VERBOSE: i32 = 40;
+    pub const ROUTER_RAW: i32 = 41;
+    pub const IPV6: i32 = 42;
+    pub const MECHANISM: i32 = 43;
+    pub const PLAIN_SERVER: i32 = 44;
+    pub const PLAIN_USERNAME: i32 = 45;
+    pub const PLAIN_PASSWORD: i32 = 46;
+    pub const CURVE_SERVER: i32 = 47;
+    pub const CURVE_PUBLICKEY: i32 = 48;
+    pub const CURVE_SECRETKEY: i32 = 49;
+    pub const CURVE_SERVERKEY: i32 = 50;
+    pub const PROBE_ROUTER: i32 = 51;
+    pub const REQ_CORRELATE: i32 = 52;
+    pub const REQ_RELAXED: i32 = 53;
+    pub const CONFLATE: i32 = 54;
+    pub const ZAP_DOMAIN: i32 = 55;
+    pub const ROUTER_HANDOVER: i32 = 56;
+    pub const TOS: i32 = 57;
+    pub const CONNECT_ROUTING_ID: i32 = 61;
+    pub const HANDSHAKE_IVL: i32 = 66;
+    pub const SOCKS_PROXY: i32 = 68;
+    pub const XPUB_NODROP: i32 = 69;
+    pub const BLOCKY: i32 = 70;
+    pub const XPUB_MANUAL: i32 = 71;
+    pub const XPUB_WELCOME_MSG: i32 = 72;
+    pub const STREAM_NOTIFY: i32 = 73;
+    pub const INVERT_MATCHING: i32 = 74;
+    pub const HEARTBEAT_IVL: i32 = 75;
+    pub const HEARTBEAT_TTL: i32 = 76;
+    pub const HEARTBEAT_TIMEOUT: i32 = 77;
+    pub const XPUB_VERBOSER: i32 = 78;
+    pub const CONNECT_TIMEOUT: i32 = 79;
+    pub const TCP_MAXRT: i32 = 80;
+    pub const THREAD_SAFE: i32 = 81;
+    pub const MULTICAST_MAXTPDU: i32 = 84;
+    pub const USE_FD: i32 = 89;
+    pub const BINDTODEVICE: i32 = 92;
+}
+
+/// Access of an option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Get and set.
+    ReadWrite,
+    /// Get only.
+    ReadOnly,
+    /// Set only.
+    WriteOnly,
+}
+
+/// One row of the option table.
+#[derive(Clone, Copy, Debug)]
+pub struct OptSpec {
+    /// libzmq's number.
+    pub num: i32,
+    /// libzmq's name without the `ZMQ_` prefix.
+    pub name: &'static str,
+    /// Value encoding.
+    pub ty: OptType,
+    /// Whether it can be read, written or both.
+    pub access: Access,
+}
+
+macro_rules! spec {
+    ($name:ident, $ty:ident, $acc:ident) => {
+        OptSpec {
+            num: id::$name,
+            name: stringify!($name),
+            ty: OptType::$ty,
+            access: Access::$acc,
+        }
+    };
+}
+
+/// Every socket option this engine knows, in libzmq's numbering.
+pub static TABLE: &[OptSpec] = &[
+    spec!(AFFINITY, Uint64, ReadWrite),
+    spec!(ROUTING_ID, Binary, ReadWrite),
+    spec!(SUBSCRIBE, Binary, WriteOnly),
+    spec!(UNSUBSCRIBE, Binary, WriteOnly),
+    spec!(RATE, Int, ReadWrite),
+    spec!(RECOVERY_IVL, Int, ReadWrite),
+    spec!(SNDBUF, Int, ReadWrite),
+    spec!(RCVBUF, Int, ReadWrite),
+    spec!(RCVMORE, Int, ReadOnly),
+    spec!(FD, Int, ReadOnly),
+    spec!(EVENTS, Int, ReadOnly),
+    spec!(TYPE, Int, ReadOnly),
+    spec!(LINGER, Int, ReadWrite),
+    spec!(RECONNECT_IVL, Int, ReadWrite),
+    spec!(BACKLOG, Int, ReadWrite),
+    spec!(RECONNECT_IVL_MAX, Int, ReadWrite),
+    spec!(MAXMSGSIZE, Int64, ReadWrite),
+    spec!(SNDHWM, Int, ReadWrite),
+    spec!(RCVHWM, Int, ReadWrite),
+    spec!(MULTICAST_HOPS, Int, ReadWrite),
+    spec!(RCVTIMEO, Int, ReadWrite),
+    spec!(SNDTIMEO, Int, ReadWrite),
+    spec!(IPV4ONLY, Int, ReadWrite),
+    spec!(LAST_ENDPOINT, Str, ReadOnly),
+    spec!(ROUTER_MANDATORY, Int, WriteOnly),
+    spec!(TCP_KEEPALIVE, Int, ReadWrite),
+    spec!(TCP_KEEPALIVE_CNT, Int, ReadWrite),
+    spec!(TCP_KEEPALIVE_IDLE, Int, ReadWrite),
+    spec!(TCP_KEEPALIVE_INTVL, Int, ReadWrite),
+    spec!(IMMEDIATE, Int, ReadWrite),
+    spec!(XPUB_VERBOSE, Int, WriteOnly),
+    spec!(ROUTER_RAW, Int, WriteOnly),
+    spec!(IPV6, Int, ReadWrite),
+    spec!(MECHANISM, Int, ReadOnly),
+    spec!(PLAIN_SERVER, Int, ReadWrite),
+    spec!(PLAIN_USERNAME, Str, ReadWrite),
+    spec!(PLAIN_PASSWORD, Str, ReadWrite),
+    spec!(CURVE_SERVER, Int, ReadWrite),
+    spec!(CURVE_PUBLICKEY, Binary, ReadWrite),
+    spec!(CURVE_SECRETKEY, Binary, ReadWrite),
+    spec!(CURVE_SERVERKEY, Binary, ReadWrite),
+    spec!(PROBE_ROUTER, Int, WriteOnly),
+    spec!(REQ_CORRELATE, Int, WriteOnly),
+    spec!(REQ_RELAXED, Int, WriteOnly),
+    spec!(CONFLATE, Int, ReadWrite),
+    spec!(ZAP_DOMAIN, Str, ReadWrite),
+    spec!(ROUTER_HANDOVER, Int, WriteOnly),
+    spec!(TOS, Int, ReadWrite),
+    spec!(CONNECT_ROUTING_ID, Binary, WriteOnly),
+    spec!(HANDSHAKE_IVL, Int, ReadWrite),
+    spec!(SOCKS_PROXY, Str, ReadWrite),
+    spec!(XPUB_NODROP, Int, WriteOnly),
+    spec!(XPUB_MANUAL, Int, WriteOnly),
+    spec!(XPUB_WELCOME_MSG, Binary, WriteOnly),
+    spec!(STREAM_NOTIFY, Int, WriteOnly),
+    spec!(INVERT_MATCHING, Int, ReadWrite),
+    spec!(HEARTBEAT_IVL, Int, ReadWrite),
+    spec!(HEARTBEAT_TTL, Int, ReadWrite),
+    spec!(HEARTBEAT_TIMEOUT, Int, ReadWrite),
+    spec!(XPUB_VERBOSER, Int, WriteOnly),
+    spec!(CONNECT_TIMEOUT, Int, ReadWrite),
+    spec!(TCP_MAXRT, Int, ReadWrite),
+    spec!(THREAD_SAFE, Int, ReadOnly),
+    spec!(MULTICAST_MAXTPDU, Int, ReadWrite),
+    spec!(USE_FD, Int, ReadWrite),
+    spec!(BINDTODEVICE, Str, ReadWrite),
+];
+
+/// The table row for option `num`.
+pub fn spec(num: i32) -> Option<&'static OptSpec> {
+    TABLE.iter().find(|s| s.num == num)
+}
+
+/// Option values of one socket. Fields are the options' libzmq names in lower case.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct Options {
+    pub affinity: u64,
+    pub routing_id: Bytes,
+    pub rate: i32,
+    pub recovery_ivl: i32,
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub linger: i32,
+    pub reconnect_ivl: i32,
+    pub backlog: i32,
+    pub reconnect_ivl_max: i32,
+    pub maxmsgsize: i64,
+    pub sndhwm: i32,
+    pub rcvhwm: i32,
+    pub multicast_hops: i32,
+    pub rcvtimeo: i32,
+    pub sndtimeo: i32,
+    pub tcp_keepalive: i32,
+    pub tcp_keepalive_cnt: i32,
+    pub tcp_keepalive_idle: i32,
+    pub tcp_keepalive_intvl: i32,
+    pub immediate: bool,
+    pub ipv6: bool,
+    pub plain_server: bool,
+    pub plain_username: String,
+    pub plain_password: String,
+    pub curve_server: bool,
+    pub curve_publickey: Bytes,
+    pub curve_secretkey: Bytes,
+    pub curve_serverkey: Bytes,
+    pub conflate: bool,
+    pub zap_domain: String,
+    pub tos: i32,
+    pub handshake_ivl: i32,
+    pub socks_proxy: String,
+    pub invert_matching: bool,
+    pub heartbeat_ivl: i32,
+    pub heartbeat_ttl: i32,
+    pub heartbeat_timeout: i32,
+    pub connect_timeout: i32,
+    pub tcp_maxrt: i32,
+    pub multicast_maxtpdu: i32,
+    pub use_fd: i32,
+    pub bindtodevice: String,
+    /// Routing id for the peer of the next connect (CONNECT_ROUTING_ID), consumed by connect.
+    pub connect_routing_id: Option<Bytes>,
+}
+
+impl Options {
+    /// libzmq's defaults. `linger` is the default the context chose for new sockets.
+    pub fn new(linger: i32) -> Options {
+        Options {
+            affinity: 0,
+            routing_id: Bytes::new(),
+            rate: 100,
+            recovery_ivl: 10_000,
+            sndbuf: -1,
+            rcvbuf: -1,
+            linger,
+            reconnect_ivl: 100,
+            backlog: 100,
+            reconnect_ivl_max: 0,
+            maxmsgsize: -1,
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            multicast_hops: 1,
+            rcvtimeo: -1,
+            sndtimeo: -1,
+            tcp_keepalive: -1,
+            tcp_keepalive_cnt: -1,
+            tcp_keepalive_idle: -1,
+            tcp_keepalive_intvl: -1,
+            immediate: false,
+            ipv6: false,
+            plain_server: false,
+            plain_username: String::new(),
+            plain_password: String::new(),
+            curve_server: false,
+            curve_publickey: Bytes::new(),
+            curve_secretkey: Bytes::new(),
+            curve_serverkey: Bytes::new(),
+            conflate: false,
+            zap_domain: String::new(),
+            tos: 0,
+            handshake_ivl: 30_000,
+            socks_proxy: String::new(),
+            invert_matching: false,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
+            connect_timeout: 0,
+            tcp_maxrt: 0,
+            multicast_maxtpdu: 1500,
+            use_fd: -1,
+            bindtodevice: String::new(),
+            connect_routing_id: None,
+        }
+    }
+
+    /// Sets a generic (not socket-type-specific) option from its raw encoding.
+    /// Returns Ok(false) if `num` is not a generic option, so the caller can try the
+    /// socket type's own options.
+    pub fn set(&mut self, num: i32, raw: &[u8]) -> Result<bool> {
+        let spec = match spec(num) {
+            Some(s) => s,
+            None => return Err(Error::invalid(format!("unknown socket option {num}"))),
+        };
+        if spec.access == Access::ReadOnly {
+            return Err(Error::invalid(format!("option {} is read-only", spec.name)));
+        }
+        let int = || decode_int(spec, raw);
+        let at_least = |min: i32| -> Result<i32> {
+            let v = decode_int(spec, raw)?;
+            if v < min {
+                return Err(Error::invalid(format!(
+                    "{} must be >= {min}, got {v}",
+                    spec.name
+                )));
+            }
+            Ok(v)
+        };
+        let boolean = || -> Result<bool> {
+            match decode_int(spec, raw)? {
+                0 => Ok(false),
+                1 => Ok(true),
+                v => Err(Error::invalid(format!(
+                    "{} must be 0 or 1, got {v}",
+                    spec.name
+                ))),
+            }
+        };
+        match num {
+            id::AFFINITY => self.affinity = decode_u64(spec, raw)?,
+            id::ROUTING_ID => {
+                if raw.is_empty() || raw.len() > 255 {
+                    return Err(Error::invalid(format!(
+                        "ROUTING_ID must be 1 to 255 bytes, got {}",
+                        raw.len()
+                    )));
+                }
+                self.routing_id = Bytes::copy_from_slice(raw);
+            }
+            id::RATE => self.rate = at_least(1)?,
+            id::RECOVERY_IVL => self.recovery_ivl = at_least(0)?,
+            id::SNDBUF => self.sndbuf = at_least(-1)?,
+            id::RCVBUF => self.rcvbuf = at_least(-1)?,
+            id::LINGER => self.linger = at_least(-1)?,
+            id::RECONNECT_IVL => self.reconnect_ivl = at_least(-1)?,
+            id::BACKLOG => self.backlog = at_least(0)?,
+            id::RECONNECT_IVL_MAX => self.reconnect_ivl_max = at_least(0)?,
+            id::MAXMSGSIZE => {
+                let v = decode_i64(spec, raw)?;
+                if v < -1 {
+                    return Err(Error::invalid(format!("MAXMSGSIZE must be >= -1, got {v}")));
+                }
+                self.maxmsgsize = v;
+            }
+            id::SNDHWM => self.sndhwm = at_least(0)?,
+            id::RCVHWM => self.rcvhwm = at_least(0)?,
+            id::MULTICAST_HOPS => self.multicast_hops = at_least(1)?,
+            id::RCVTIMEO => self.rcvtimeo = at_least(-1)?,
+            id::SNDTIMEO => self.sndtimeo = at_least(-1)?,
+            id::IPV4ONLY => self.ipv6 = !boolean()?,
+            id::TCP_KEEPALIVE => {
+                let v = int()?;
+                if !(-1..=1).contains(&v) {
+                    return Err(Error::invalid(format!(
+                        "TCP_KEEPALIVE must be -1, 0 or 1, got {v}"
+                    )));
+                }
+                self.tcp_keepalive = v;
+            }
+            id::TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = nonzero_or_minus1(spec, raw)?,
+            id::TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = nonzero_or_minus1(spec, raw)?,
+            id::TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = nonzero_or_minus1(spec, raw)?,
+            id::IMMEDIATE => self.immediate = boolean()?,
+            id::IPV6 => self.ipv6 = boolean()?,
+            id::PLAIN_SERVER => self.plain_server = boolean()?,
+            id::PLAIN_USERNAME => self.plain_username = decode_str(spec, raw)?,
+            id::PLAIN_PASSWORD => self.plain_password = decode_str(spec, raw)?,
+            id::CURVE_SERVER => self.curve_server = boolean()?,
+            id::CURVE_PUBLICKEY => self.curve_publickey = decode_key(spec, raw)?,
+            id::CURVE_SECRETKEY => self.curve_secretkey = decode_key(spec, raw)?,
+            id::CURVE_SERVERKEY => self.curve_serverkey = decode_key(spec, raw)?,
+            id::CONFLATE => self.conflate = boolean()?,
+            id::ZAP_DOMAIN => self.zap_domain = decode_str(spec, raw)?,
+            id::TOS => self.tos = at_least(0)?,
+            id::CONNECT_ROUTING_ID => {
+                if raw.is_empty() || raw.len() > 255 {
+                    return Err(Error::invalid(format!(
+                        "CONNECT_ROUTING_ID must be 1 to 255 bytes, got {}",
+                        raw.len()
+                    )));
+                }
+                self.connect_routing_id = Some(Bytes::copy_from_slice(raw));
+            }
+            id::HANDSHAKE_IVL => self.handshake_ivl = at_least(0)?,
+            id::SOCKS_PROXY => self.socks_proxy = decode_str(spec, raw)?,
+            id::INVERT_MATCHING => self.invert_matching = boolean()?,
+            id::HEARTBEAT_IVL => self.heartbeat_ivl = at_least(0)?,
+            id::HEARTBEAT_TTL => {
+                let v = at_least(0)?;
+                if v > 6_553_599 {
+                    return Err(Error::invalid(format!(
+                        "HEARTBEAT_TTL must be <= 6553599, got {v}"
+                    )));
+                }
+                self.heartbeat_ttl = v;
+            }
+            id::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = at_least(-1)?,
+            id::CONNECT_TIMEOUT => self.connect_timeout = at_least(0)?,
+            id::TCP_MAXRT => self.tcp_maxrt = at_least(0)?,
+            id::MULTICAST_MAXTPDU => self.multicast_maxtpdu = at_least(1)?,
+            id::USE_FD => self.use_fd = at_least(-1)?,
+            id::BINDTODEVICE => {
+                let s = decode_str(spec, raw)?;
+                if s.len() > 15 {
+                    return Err(Error::invalid(
+                        "BINDTODEVICE names an interface of at most 15 bytes",
+                    ));
+                }
+                self.bindtodevice = s;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reads a generic option. Returns None for options that the socket itself answers
+    /// (RCVMORE, FD, EVENTS, TYPE, LAST_ENDPOINT) or that are write-only.
+    pub fn get(&self, num: i32) -> Option<OptValue> {
+        use OptValue::*;
+        let b = |v: bool| Int(i32::from(v));
+        Some(match num {
+            id::AFFINITY => Uint64(self.affinity),
+            id::ROUTING_ID => Binary(self.routing_id.clone()),
+            id::RATE => Int(self.rate),
+            id::RECOVERY_IVL => Int(self.recovery_ivl),
+            id::SNDBUF => Int(self.sndbuf),
+            id::RCVBUF => Int(self.rcvbuf),
+            id::LINGER => Int(self.linger),
+            id::RECONNECT_IVL => Int(self.reconnect_ivl),
+            id::BACKLOG => Int(self.backlog),
+            id::RECONNECT_IVL_MAX => Int(self.reconnect_ivl_max),
+            id::MAXMSGSIZE => Int64(self.maxmsgsize),
+            id::SNDHWM => Int(self.sndhwm),
+            id::RCVHWM => Int(self.rcvhwm),
+            id::MULTICAST_HOPS => Int(self.multicast_hops),
+            id::RCVTIMEO => Int(self.rcvtimeo),
+            id::SNDTIMEO => Int(self.sndtimeo),
+            id::IPV4ONLY => b(!self.ipv6),
+            id::TCP_KEEPALIVE => Int(self.tcp_keepalive),
+            id::TCP_KEEPALIVE_CNT => Int(self.tcp_keepalive_cnt),
+            id::TCP_KEEPALIVE_IDLE => Int(self.tcp_keepalive_idle),
+            id::TCP_KEEPALIVE_INTVL => Int(self.tcp_keepalive_intvl),
+            id::IMMEDIATE => b(self.immediate),
+            id::IPV6 => b(self.ipv6),
+            id::MECHANISM => Int(if self.plain_server || !self.plain_username.is_empty() {
+                1
+            } else if self.curve_server || !self.curve_serverkey.is_empty() {
+                2
+            } else {
+                0
+            }),
+            id::PLAIN_SERVER => b(self.plain_server),
+            id::PLAIN_USERNAME => Str(self.plain_username.clone()),
+            id::PLAIN_PASSWORD => Str(self.plain_password.clone()),
+            id::CURVE_SERVER => b(self.curve_server),
+            id::CURVE_PUBLICKEY => Binary(self.curve_publickey.clone()),
+            id::CURVE_SECRETKEY => Binary(self.curve_secretkey.clone()),
+            id::CURVE_SERVERKEY => Binary(self.curve_serverkey.clone()),
+            id::CONFLATE => b(self.conflate),
+            id::ZAP_DOMAIN => Str(self.zap_domain.clone()),
+            id::TOS => Int(self.tos),
+            id::HANDSHAKE_IVL => Int(self.handshake_ivl),
+            id::SOCKS_PROXY => Str(self.socks_proxy.clone()),
+            id::INVERT_MATCHING => b(self.invert_matching),
+            id::HEARTBEAT_IVL => Int(self.heartbeat_ivl),
+            id::HEARTBEAT_TTL => Int(self.heartbeat_ttl),
+            id::HEARTBEAT_TIMEOUT => Int(self.heartbeat_timeout),
+            id::CONNECT_TIMEOUT => Int(self.connect_timeout),
+            id::TCP_MAXRT => Int(self.tcp_maxrt),
+            id::THREAD_SAFE => Int(0),
+            id::MULTICAST_MAXTPDU => Int(self.multicast_maxtpdu),
+            id::USE_FD => Int(self.use_fd),
+            id::BINDTODEVICE => Str(self.bindtodevice.clone()),
+            _ => return None,
+        })
+    }
+}
+
+fn wrong_size(spec: &OptSpec, want: &str, got: usize) -> Error {
+    Error::invalid(format!(
+        "option {} takes {want}, got {got} bytes",
+        spec.name
+    ))
+}
+
+/// Decodes a 4-byte native `int`.
+pub fn decode_int(spec: &OptSpec, raw: &[u8]) -> Result<i32> {
+    let a: [u8; 4] = raw
+        .try_into()
+        .map_err(|_| wrong_size(spec, "an int (4 bytes)", raw.len()))?;
+    Ok(i32::from_ne_bytes(a))
+}
+
+fn decode_i64(spec: &OptSpec, raw: &[u8]) -> Result<i64> {
+    let a: [u8; 8] = raw
+        .try_into()
+        .map_err(|_| wrong_size(spec, "an int64 (8 bytes)", raw.len()))?;
+    Ok(i64::from_ne_bytes(a))
+}
+
+fn decode_u64(spec: &OptSpec, raw: &[u8]) -> Result<u64> {
+    let a: [u8; 8] = raw
+        .try_into()
+        .map_err(|_| wrong_size(spec, "a uint64 (8 bytes)", raw.len()))?;
+    Ok(u64::from_ne_bytes(a))
+}
+
+fn decode_str(spec: &OptSpec, raw: &[u8]) -> Result<String> {
+    let raw = raw.strip_suffix(&[0]).unwrap_or(raw);
+    if raw.len() > 255 {
+        return Err(Error::invalid(format!(
+            "option {} is at most 255 bytes",
+            spec.name
+        )));
+    }
+    String::from_utf8(raw.to_vec())
+        .map_err(|_| Error::invalid(format!("option {} must be UTF-8 text", spec.name)))
+}
+
+fn decode_key(spec: &OptSpec, raw: &[u8]) -> Result<Bytes> {
+    match raw.len() {
+        32 | 40 => Ok(Bytes::copy_from_slice(raw)),
+        41 if raw[40] == 0 => Ok(Bytes::copy_from_slice(&raw[..40])),
+        n => Err(Error::invalid(format!(
+            "option {} takes a 32-byte key or 40 Z85 characters, got {n} bytes",
+            spec.name
+        ))),
+    }
+}
+
+fn nonzero_or_minus1(spec: &OptSpec, raw: &[u8]) -> Result<i32> {
+    let v = decode_int(spec, raw)?;
+    if v == -1 || v > 0 {
+        Ok(v)
+    } else {
+        Err(Error::invalid(format!(
+            "{} must be -1 or > 0, got {v}",
+            spec.name
+        )))
+    }
+}
+
+/// Decodes an int-typed option that a socket type handles itself (e.g. ROUTER_MANDATORY).
+pub fn decode_flag(num: i32, raw: &[u8]) -> Result<bool> {
+    let spec = spec(num).ok_or_else(|| Error::invalid(format!("unknown socket option {num}")))?;
+    match decode_int(spec, raw)? {
+        0 => Ok(false),
+        1 => Ok(true),
+        v => Err(Error::invalid(format!(
+            "{} must be 0 or 1, got {v}",
+            spec.name
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_libzmq() {
+        let o = Options::new(-1);
+        assert_eq!(o.get(id::SNDHWM), Some(OptValue::Int(1000)));
+        assert_eq!(o.get(id::RCVHWM), Some(OptValue::Int(1000)));
+        assert_eq!(o.get(id::LINGER), Some(OptValue::Int(-1)));
+        assert_eq!(o.get(id::RCVTIMEO), Some(OptValue::Int(-1)));
+        assert_eq!(o.get(id::MAXMSGSIZE), Some(OptValue::Int64(-1)));
+        assert_eq!(o.get(id::AFFINITY), Some(OptValue::Uint64(0)));
+        assert_eq!(o.get(id::RECONNECT_IVL), Some(OptValue::Int(100)));
+        assert_eq!(o.get(id::HANDSHAKE_IVL), Some(OptValue::Int(30000)));
+        assert_eq!(o.get(id::ROUTING_ID), Some(OptValue::Binary(Bytes::new())));
+    }
+
+    #[test]
+    fn wrong_type_or_value_is_einval_and_changes_nothing() {
+        let mut o = Options::new(-1);
+        assert!(matches!(
+            o.set(id::SNDHWM, &5i64.to_ne_bytes()),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            o.set(id::SNDHWM, &(-2i32).to_ne_bytes()),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            o.set(id::LINGER, &(-2i32).to_ne_bytes()),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            o.set(id::MAXMSGSIZE, &5i32.to_ne_bytes()),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(o.set(id::ROUTING_ID, b""), Err(Error::Invalid(_))));
+        assert!(matches!(
+            o.set(id::ROUTING_ID, &[1u8; 256]),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            o.set(9999, &1i32.to_ne_bytes()),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            o.set(id::RCVMORE, &1i32.to_ne_bytes()),
+            Err(Error::Invalid(_))
+        ));
+        assert_eq!(o.sndhwm, 1000);
+        assert_eq!(o.linger, -1);
+    }
+
+    #[test]
+    fn set_then_get() {
+        let mut o = Options::new(0);
+        o.set(id::SNDHWM, &7i32.to_ne_bytes()).unwrap();
+        o.set(id::MAXMSGSIZE, &1234i64.to_ne_bytes()).unwrap();
+        o.set(id::AFFINITY, &u64::MAX.to_ne_bytes()).unwrap();
+        o.set(id::ROUTING_ID, b"me").unwrap();
+        assert_eq!(o.get(id::SNDHWM), Some(OptValue::Int(7)));
+        assert_eq!(o.get(id::MAXMSGSIZE), Some(OptValue::Int64(1234)));
+        assert_eq!(o.get(id::AFFINITY), Some(OptValue::Uint64(u64::MAX)));
+        assert_eq!(
+            o.get(id::ROUTING_ID),
+            Some(OptValue::Binary(Bytes::from_static(b"me")))
+        );
+    }
+
+    #[test]
+    fn every_table_entry_is_handled() {
+        let o = Options::new(-1);
+        for s in TABLE {
+            let answered_by_socket = matches!(
+                s.num,
+                id::RCVMORE | id::FD | id::EVENTS | id::TYPE | id::LAST_ENDPOINT
+            );
+            if s.access != Access::WriteOnly && !answered_by_socket {
+                assert!(o.get(s.num).is_some(), "{} not readable", s.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Pipes: bounded queues of whole messages between two sockets (or a socket and a session).
+//!
+//! A connection is a pair of [`Pipe`]s, one per direction; each side holds a [`PipeEnd`] that
+//! writes into one and reads from the other. The queue is lock-free; the high-water mark is a
+//! pair of counters (messages the writer flushed, messages the reader took), so checking it
+//! costs one atomic load. The writer wakes the reader only when the reader's socket said it
+//! sleeps, and the reader wakes the writer only when the writer said it waits for room
+//! (DESIGN.md section 2, rule 1).
+//!
+//! Multipart messages are assembled in the writing end and pushed as one [`Message`], so the
+//! reader never sees part of a message and the HWM counts messages.
+
+use crate::msg::{Frame, Message, Unpacker};
+use crate::signaler::Signaler;
+use crate::socket::Command;
+use bytes::Bytes;
+use crossbeam_channel::Sender;
+use crossbeam_queue::SegQueue;
+use crossbeam_utils::CachePadded;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// Identifies a pipe pair within the process.
+pub type PipeId = u64;
+
+static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One direction of a connection.
+#[derive(Debug)]
+pub(crate) struct Pipe {
+    queue: SegQueue<Message>,
+    /// Messages the reader has taken; the writer compares it with its own count.
+    read_count: CachePadded<AtomicU64>,
+    /// Writer's SNDHWM share of the limit (0 = unlimited).
+    snd_hwm: AtomicU32,
+    /// Reader's RCVHWM share of the limit (0 = unlimited).
+    rcv_hwm: AtomicU32,
+    /// The writer found the pipe full and waits for room.
+    writer_waiting: AtomicBool,
+    /// The writing end was closed: no more messages will come.
+    writer_closed: AtomicBool,
+    /// The reading end was closed: anything written is discarded.
+    reader_closed: AtomicBool,
+    /// Signaler of the reading side, once known (a pending inproc connect has none yet).
+    reader: OnceLock<Arc<Signaler>>,
+    /// Signaler of the writing side.
+    writer: OnceLock<Arc<Signaler>>,
+}
+
+impl Pipe {
+    fn new(snd_hwm: i32, rcv_hwm: i32) -> Pipe {
+        Pipe {
+            queue: SegQueue::new(),
+            read_count: CachePadded::new(AtomicU64::new(0)),
+            snd_hwm: AtomicU32::new(snd_hwm.max(0) as u32),
+            rcv_hwm: AtomicU32::new(rcv_hwm.max(0) as u32),
+            writer_waiting: AtomicBool::new(false),
+            writer_closed: AtomicBool::new(false),
+            reader_closed: AtomicBool::new(false),
+            reader: OnceLock::new(),
+            writer: OnceLock::new(),
+        }
+    }
+
+    /// The message limit: sender SNDHWM + receiver RCVHWM, 0 (unlimited) if either is 0.
+    fn limit(&self) -> u64 {
+        let s = self.snd_hwm.load(Ordering::Relaxed);
+        let r = self.rcv_hwm.load(Ordering::Relaxed);
+        if s == 0 || r == 0 {
+            0
+        } else {
+            u64::from(s) + u64::from(r)
+        }
+    }
+}
+
+/// One side of a connection: writes into `out`, reads from `inp`.
+#[derive(Debug)]
+pub(crate) struct PipeEnd {
+    pub(crate) id: PipeId,
+    out: Arc<Pipe>,
+    inp: Arc<Pipe>,
+    /// Messages flushed into `out` by this end.
+    written: u64,
+    /// Messages taken from `inp` by this end.
+    read: u64,
+    /// Frames of the outbound message being assembled.
+    pending: Vec<Bytes>,
+    /// Inbound message being handed out frame by frame.
+    unpack: Unpacker,
+    /// The peer's ROUTING_ID option as it announced it (empty if none).
+    pub(crate) peer_identity: Bytes,
+    /// The id a ROUTER uses for this peer.
+    pub(crate) routing_id: Bytes,
+    /// The endpoint this pipe was created for (unbind/disconnect terminate it).
+    pub(crate) endpoint: Arc<str>,
+    /// The peer closed its end (or we were told to drop it).
+    pub(crate) peer_closed: bool,
+    /// Where to send commands about this pipe (None until a pending connect's peer binds).
+    pub(crate) peer_mailbox: Option<Sender<Command>>,
+}
+
+impl PipeEnd {
+    /// Creates a connected pair of ends. `a` is the creating socket's side; the limits are
+    /// computed from both sides' HWM options (`a_*` for a, `b_*` for b).
+    pub(crate) fn pair(
+        a_sndhwm: i32,
+        a_rcvhwm: i32,
+        b_sndhwm: i32,
+        b_rcvhwm: i32,
+        endpoint: Arc<str>,
+    ) -> (PipeEnd, PipeEnd) {
+        let id = NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed);
+        let a_to_b = Arc::new(Pipe::new(a_sndhwm, b_rcvhwm));
+        let b_to_a = Arc::new(Pipe::new(b_sndhwm, a_rcvhwm));
+        let a = PipeEnd::new(
+            id,
+            Arc::clone(&a_to_b),
+            Arc::clone(&b_to_a),
+            Arc::clone(&endpoint),
+        );
+        let b = PipeEnd::new(id, b_to_a, a_to_b, endpoint);
+        (a, b)
+    }
+
+    fn new(id: PipeId, out: Arc<Pipe>, inp: Arc<Pipe>, endpoint: Arc<str>) -> PipeEnd {
+        PipeEnd {
+            id,
+            out,
+            inp,
+            written: 0,
+            read: 0,
+            pending: Vec::new(),
+            unpack: Unpacker::default(),
+            peer_identity: Bytes::new(),
+            routing_id: Bytes::new(),
+            endpoint,
+            peer_closed: false,
+            peer_mailbox: None,
+        }
+    }
+
+    /// Binds this end to its owner's signaler: the owner is woken when messages arrive or
+    /// room appears.
+    pub(crate) fn set_owner(&self, sig: &Arc<Signaler>) {
+        let _ = self.inp.reader.set(Arc::clone(sig));
+        let _ = self.out.writer.set(Arc::clone(sig));
+    }
+
+    /// Sets this end's HWM shares: SNDHWM on the outbound pipe, RCVHWM on the inbound one.
+    pub(crate) fn set_hwm(&self, sndhwm: i32, rcvhwm: i32) {
+        self.out
+            .snd_hwm
+            .store(sndhwm.max(0) as u32, Ordering::Relaxed);
+        self.inp
+            .rcv_hwm
+            .store(rcvhwm.max(0) as u32, Ordering::Relaxed);
+        // A larger limit may let a waiting writer go on.
+        if let Some(w) = self.inp.writer.get() {
+            w.notify();
+        }
+    }
+
+    /// True if a new message may be started (below the HWM and the peer still reads).
+    #[inline]
+    pub(crate) fn check_write(&self) -> bool {
+        if self.peer_closed || self.out.reader_closed.load(Ordering::Relaxed) {
+            return false;
+        }
+        let limit = self.out.limit();
+        limit == 0 || self.written - self.out.read_count.load(Ordering::Acquire) < limit
+    }
+
+    /// Appends a frame to the outbound message; the last frame flushes it to the peer.
+    /// Call `check_write` before the first frame of a message; later frames always fit.
+    #[inline]
+    pub(crate) fn write(&mut self, frame: Frame) {
+        if frame.more {
+            self.pending.push(frame.data);
+            return;
+        }
+        let msg = if self.pending.is_empty() {
+            Message::One(frame.data)
+        } else {
+            let mut parts = std::mem::take(&mut self.pending);
+            parts.push(frame.data);
+            Message::Many(parts)
+        };
+        self.push(msg);
+    }
+
+    /// Pushes a whole message (no HWM check).
+    #[inline]
+    pub(crate) fn push(&mut self, msg: Message) {
+        self.out.queue.push(msg);
+        self.written += 1;
+        if let Some(r) = self.out.reader.get() {
+            r.notify();
+        }
+    }
+
+    /// True if a frame can be read now.
+    #[inline]
+    pub(crate) fn check_read(&self) -> bool {
+        self.unpack.in_progress() || !self.inp.queue.is_empty()
+    }
+
+    /// Reads the next frame: the rest of the message in progress, or the first frame of the
+    /// next queued message.
+    #[inline]
+    pub(crate) fn read(&mut self) -> Option<Frame> {
+        if let Some(f) = self.unpack.next() {
+            return Some(f);
+        }
+        let msg = self.read_message()?;
+        Some(self.unpack.start(msg))
+    }
+
+    /// Takes the next whole message (none may be in progress).
+    #[inline]
+    pub(crate) fn read_message(&mut self) -> Option<Message> {
+        debug_assert!(!self.unpack.in_progress());
+        let msg = self.inp.queue.pop()?;
+        self.read += 1;
+        self.inp.read_count.store(self.read, Ordering::SeqCst);
+        if self.inp.writer_waiting.load(Ordering::SeqCst)
+            && self.inp.writer_waiting.swap(false, Ordering::SeqCst)
+        {
+            if let Some(w) = self.inp.writer.get() {
+                w.notify();
+            }
+        }
+        Some(msg)
+    }
+
+    /// Discards the rest of the inbound message in progress.
+    pub(crate) fn skip_rest(&mut self) {
+        self.unpack.clear();
+    }
+
+    /// Announces that this end waits for room in the outbound pipe; re-check before sleeping.
+    pub(crate) fn want_write(&self) {
+        self.out.writer_waiting.store(true, Ordering::SeqCst);
+    }
+
+    /// True once the peer closed and everything it sent has been read.
+    pub(crate) fn is_drained(&self) -> bool {
+        (self.peer_closed || self.inp.writer_closed.load(Ordering::Acquire)) && !self.check_read()
+    }
+
+    /// Closes this end: the peer may still read what was sent; what it sends is discarded.
+    pub(crate) fn close(&mut self) {
+        self.pending.clear();
+        self.out.writer_closed.store(true, Ordering::SeqCst);
+        self.inp.reader_closed.store(true, Ordering::SeqCst);
+        if let Some(r) = self.out.reader.get() {
+            r.notify();
+        }
+        if let Some(w) = self.inp.writer.get() {
+            w.notify();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(s: &'static [u8], more: bool) -> Frame {
+        Frame::new(Bytes::from_static(s), more)
+    }
+
+    #[test]
+    fn hwm_is_sum_of_both_sides() {
+        let (mut a, mut b) = PipeEnd::pair(2, 1000, 1000, 3, "inproc://t".into());
+        let mut n = 0;
+        while a.check_write() {
+            a.write(frame(b"x", false));
+            n += 1;
+        }
+        assert_eq!(n, 5);
+        assert!(b.read().is_some());
+        assert!(a.check_write());
+    }
+
+    #[test]
+    fn zero_hwm_is_unlimited() {
+        let (mut a, _b) = PipeEnd::pair(0, 1000, 1000, 1000, "inproc://t".into());
+        for _ in 0..10_000 {
+            assert!(a.check_write());
+            a.write(frame(b"x", false));
+        }
+    }
+
+    #[test]
+    fn multipart_is_atomic() {
+        let (mut a, mut b) = PipeEnd::pair(10, 10, 10, 10, "inproc://t".into());
+        a.write(frame(b"a", true));
+        assert!(!b.check_read(), "partial message must stay invisible");
+        a.write(frame(b"b", false));
+        assert_eq!(b.read(), Some(frame(b"a", true)));
+        assert_eq!(b.read(), Some(frame(b"b", false)));
+        assert_eq!(b.read(), None);
+    }
+
+    #[test]
+    fn close_is_seen() {
+        let (mut a, mut b) = PipeEnd::pair(10, 10, 10, 10, "inproc://t".into());
+        a.write(frame(b"last", false));
+        a.close();
+        assert!(!b.is_drained());
+        assert!(!b.check_write());
+        assert!(b.read().is_some());
+        assert!(b.is_drained());
+    }
+}

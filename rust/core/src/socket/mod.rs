@@ -1,0 +1,730 @@
+//! Sockets: the part every socket type shares (options, pipes, endpoints, blocking, commands)
+//! and the [`Pattern`] trait each socket type implements (libzmq's `xsend`/`xrecv`).
+
+mod dealer;
+mod pair;
+mod pubsub;
+mod push_pull;
+mod reqrep;
+mod router;
+
+use crate::ctx::{Context, InprocEntry, PeerInfo, PendingConnect};
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result};
+use crate::msg::Frame;
+use crate::options::{self, id, OptValue, Options};
+use crate::pipe::{PipeEnd, PipeId};
+use crate::signaler::{deadline_after, Signaler};
+use crate::strategy::Pipes;
+use bytes::Bytes;
+use crossbeam_channel::{Receiver, Sender};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Send/recv flag: do not block (EAGAIN instead). Bit 0; other unknown bits are ignored.
+pub const DONTWAIT: i32 = 1;
+/// Send flag: more frames of this message follow.
+pub const SNDMORE: i32 = 2;
+/// EVENTS bit: a message can be received.
+pub const POLLIN: i32 = 1;
+/// EVENTS bit: a message can be sent.
+pub const POLLOUT: i32 = 2;
+
+/// The socket types, with libzmq's numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum SocketType {
+    /// Exclusive pair.
+    Pair = 0,
+    /// Publisher.
+    Pub = 1,
+    /// Subscriber.
+    Sub = 2,
+    /// Request (client).
+    Req = 3,
+    /// Reply (server).
+    Rep = 4,
+    /// Asynchronous request (XREQ).
+    Dealer = 5,
+    /// Asynchronous reply with routing ids (XREP).
+    Router = 6,
+    /// Pipeline sink.
+    Pull = 7,
+    /// Pipeline source.
+    Push = 8,
+    /// Publisher that sees subscriptions.
+    XPub = 9,
+    /// Subscriber that sends subscriptions as messages.
+    XSub = 10,
+    /// Raw TCP.
+    Stream = 11,
+}
+
+impl SocketType {
+    /// The type with libzmq number `n`.
+    pub fn from_i32(n: i32) -> Option<SocketType> {
+        use SocketType::*;
+        Some(match n {
+            0 => Pair,
+            1 => Pub,
+            2 => Sub,
+            3 => Req,
+            4 => Rep,
+            5 => Dealer,
+            6 => Router,
+            7 => Pull,
+            8 => Push,
+            9 => XPub,
+            10 => XSub,
+            11 => Stream,
+            _ => return None,
+        })
+    }
+
+    /// The name used in ZMTP's Socket-Type property.
+    pub fn name(self) -> &'static str {
+        use SocketType::*;
+        match self {
+            Pair => "PAIR",
+            Pub => "PUB",
+            Sub => "SUB",
+            Req => "REQ",
+            Rep => "REP",
+            Dealer => "DEALER",
+            Router => "ROUTER",
+            Pull => "PULL",
+            Push => "PUSH",
+            XPub => "XPUB",
+            XSub => "XSUB",
+            Stream => "STREAM",
+        }
+    }
+
+    /// PUB and XPUB learn about subscriptions from the activity flag of their signaler.
+    pub(crate) fn tracks_activity(self) -> bool {
+        matches!(self, SocketType::Pub | SocketType::XPub)
+    }
+}
+
+/// Messages between sockets (and later I/O threads) about pipes.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// A new pipe to a peer (inproc connect to our bind).
+    Attach(PipeEnd),
+    /// The peer of a pending connect bound: its identity and mailbox.
+    Bound {
+        pipe: PipeId,
+        identity: Bytes,
+        mailbox: Sender<Command>,
+    },
+    /// The peer closed the pipe.
+    PipeClosed(PipeId),
+}
+
+/// Result of a pattern's send attempt.
+pub(crate) enum Sent {
+    /// The frame was taken (queued, or dropped as the socket type demands).
+    Done,
+    /// No pipe can take a new message now; the frame is handed back.
+    Blocked(Frame),
+}
+
+/// The behaviour of one socket type.
+pub(crate) trait Pattern: Send + std::fmt::Debug {
+    /// A pipe was added to `core.pipes`.
+    fn attach(&mut self, _core: &mut Core, _id: PipeId) {}
+    /// A pipe is about to be removed from `core.pipes`.
+    fn detach(&mut self, _core: &mut Core, _id: PipeId) {}
+    /// The peer of a pipe announced its identity late (connect before bind).
+    fn identified(&mut self, _core: &mut Core, _id: PipeId) {}
+    /// Sends one frame (its `more` flag is set).
+    fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent>;
+    /// Receives one frame, or None if none is ready.
+    fn recv(&mut self, core: &mut Core) -> Result<Option<Frame>>;
+    /// True if `recv` would return a frame.
+    fn has_in(&mut self, core: &mut Core) -> bool;
+    /// True if `send` of a new message would not block.
+    fn has_out(&mut self, core: &mut Core) -> bool;
+    /// A socket-type-specific option; Ok(false) if not one of this type's options.
+    fn set_option(&mut self, _core: &mut Core, _num: i32, _raw: &[u8]) -> Result<bool> {
+        Ok(false)
+    }
+    /// Before sleeping in send: ask the pipes that may take the message to wake us.
+    fn want_write(&mut self, core: &mut Core) {
+        for p in &core.pipes.list {
+            p.want_write();
+        }
+    }
+}
+
+/// State shared by every socket type.
+#[derive(Debug)]
+pub(crate) struct Core {
+    pub(crate) ctx: Context,
+    pub(crate) id: u64,
+    pub(crate) ty: SocketType,
+    pub(crate) opts: Options,
+    pub(crate) sig: Arc<Signaler>,
+    mailbox: Receiver<Command>,
+    pub(crate) mailbox_tx: Sender<Command>,
+    pub(crate) pipes: Pipes,
+    /// Endpoints bound (true) or connected (false), in order.
+    endpoints: Vec<(String, bool)>,
+    last_endpoint: String,
+    rcvmore: bool,
+}
+
+impl Core {
+    /// What a peer needs to know about this socket.
+    fn peer_info(&self) -> PeerInfo {
+        PeerInfo {
+            socket_id: self.id,
+            mailbox: self.mailbox_tx.clone(),
+            sig: Arc::clone(&self.sig),
+            sndhwm: self.opts.sndhwm,
+            rcvhwm: self.opts.rcvhwm,
+            routing_id: self.opts.routing_id.clone(),
+        }
+    }
+
+    /// Closes a pipe on our side and tells the peer.
+    pub(crate) fn close_pipe(mut p: PipeEnd) {
+        if let Some(mb) = &p.peer_mailbox {
+            let _ = mb.send(Command::PipeClosed(p.id));
+        }
+        // Closing notifies the peer, which then finds the command.
+        p.close();
+    }
+}
+
+/// A ZeroMQ socket. Not thread-safe: use it from one thread at a time (it is `Send`).
+#[derive(Debug)]
+pub struct Socket {
+    core: Core,
+    pattern: Box<dyn Pattern>,
+    closed: bool,
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: Context, id: u64, ty: SocketType, sig: Arc<Signaler>) -> Socket {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let linger = ctx.default_linger(ty);
+        let pattern: Box<dyn Pattern> = match ty {
+            SocketType::Pair => Box::new(pair::Pair::default()),
+            SocketType::Pub => Box::new(pubsub::XPub::new(false)),
+            SocketType::XPub => Box::new(pubsub::XPub::new(true)),
+            SocketType::Sub => Box::new(pubsub::XSub::new(true)),
+            SocketType::XSub => Box::new(pubsub::XSub::new(false)),
+            SocketType::Req => Box::new(reqrep::Req::default()),
+            SocketType::Rep => Box::new(reqrep::Rep::default()),
+            SocketType::Dealer => Box::new(dealer::Dealer::default()),
+            SocketType::Router => Box::new(router::Router::new(false)),
+            SocketType::Stream => Box::new(router::Router::new(true)),
+            SocketType::Push => Box::new(push_pull::Push::default()),
+            SocketType::Pull => Box::new(push_pull::Pull::default()),
+        };
+        Socket {
+            core: Core {
+                ctx,
+                id,
+                ty,
+                opts: Options::new(linger),
+                sig,
+                mailbox: rx,
+                mailbox_tx: tx,
+                pipes: Pipes::default(),
+                endpoints: Vec::new(),
+                last_endpoint: String::new(),
+                rcvmore: false,
+            },
+            pattern,
+            closed: false,
+        }
+    }
+
+    /// The socket type.
+    pub fn socket_type(&self) -> SocketType {
+        self.core.ty
+    }
+
+    /// The context this socket belongs to.
+    pub fn context(&self) -> &Context {
+        &self.core.ctx
+    }
+
+    #[inline]
+    fn check(&self) -> Result<()> {
+        if self.closed {
+            return Err(Error::NotSocket);
+        }
+        if self.core.ctx.inner.is_terminated() {
+            return Err(Error::Term);
+        }
+        Ok(())
+    }
+
+    /// Applies commands from peers (new pipes, closed pipes).
+    #[inline]
+    fn process_commands(&mut self) {
+        while let Ok(cmd) = self.core.mailbox.try_recv() {
+            match cmd {
+                Command::Attach(p) => self.attach(p),
+                Command::Bound {
+                    pipe,
+                    identity,
+                    mailbox,
+                } => {
+                    if let Some(p) = self.core.pipes.get_mut(pipe) {
+                        p.peer_identity = identity;
+                        p.peer_mailbox = Some(mailbox);
+                        self.pattern.identified(&mut self.core, pipe);
+                    }
+                }
+                Command::PipeClosed(id) => {
+                    if let Some(p) = self.core.pipes.get_mut(id) {
+                        p.peer_closed = true;
+                        if !p.check_read() {
+                            self.remove_pipe(id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn attach(&mut self, p: PipeEnd) {
+        let id = p.id;
+        self.core.pipes.add(p);
+        self.pattern.attach(&mut self.core, id);
+    }
+
+    /// Removes a pipe whose peer is gone and whose messages were all read.
+    fn remove_pipe(&mut self, id: PipeId) {
+        self.pattern.detach(&mut self.core, id);
+        if let Some(p) = self.core.pipes.remove(id) {
+            Core::close_pipe(p);
+        }
+    }
+
+    /// Removes every pipe whose peer closed and that has nothing left to read.
+    fn reap(&mut self) {
+        let dead: Vec<PipeId> = self
+            .core
+            .pipes
+            .list
+            .iter()
+            .filter(|p| p.is_drained())
+            .map(|p| p.id)
+            .collect();
+        for id in dead {
+            self.remove_pipe(id);
+        }
+    }
+
+    /// Binds to an endpoint.
+    pub fn bind(&mut self, endpoint: &str) -> Result<()> {
+        self.check()?;
+        self.process_commands();
+        match Endpoint::parse(endpoint)? {
+            Endpoint::Inproc(name) => self.bind_inproc(endpoint, name),
+            Endpoint::Tcp(_) | Endpoint::Ipc(_) => Err(Error::ProtocolNotSupported),
+        }
+    }
+
+    fn bind_inproc(&mut self, endpoint: &str, name: String) -> Result<()> {
+        if self.core.ty == SocketType::Stream {
+            return Err(Error::NoCompatProto);
+        }
+        let me = self.core.peer_info();
+        let pending = {
+            let mut reg = self.core.ctx.inner.registry();
+            let pending = match reg.remove(&name) {
+                Some(InprocEntry::Bound(b)) => {
+                    reg.insert(name, InprocEntry::Bound(b));
+                    return Err(Error::AddrInUse);
+                }
+                Some(InprocEntry::Pending(list)) => list,
+                None => Vec::new(),
+            };
+            reg.insert(name, InprocEntry::Bound(me));
+            pending
+        };
+        for PendingConnect { connector, end } in pending {
+            end.set_owner(&self.core.sig);
+            end.set_hwm(self.core.opts.sndhwm, self.core.opts.rcvhwm);
+            let _ = connector.mailbox.send(Command::Bound {
+                pipe: end.id,
+                identity: self.core.opts.routing_id.clone(),
+                mailbox: self.core.mailbox_tx.clone(),
+            });
+            connector.sig.notify();
+            self.attach(end);
+        }
+        self.core.endpoints.push((endpoint.to_string(), true));
+        self.core.last_endpoint = endpoint.to_string();
+        Ok(())
+    }
+
+    /// Connects to an endpoint. For inproc the peer may bind later.
+    pub fn connect(&mut self, endpoint: &str) -> Result<()> {
+        self.check()?;
+        self.process_commands();
+        match Endpoint::parse(endpoint)? {
+            Endpoint::Inproc(name) => self.connect_inproc(endpoint, name),
+            Endpoint::Tcp(_) | Endpoint::Ipc(_) => Err(Error::ProtocolNotSupported),
+        }
+    }
+
+    fn connect_inproc(&mut self, endpoint: &str, name: String) -> Result<()> {
+        if self.core.ty == SocketType::Stream {
+            return Err(Error::NoCompatProto);
+        }
+        let o = &self.core.opts;
+        let ep: Arc<str> = Arc::from(endpoint);
+        let mine = {
+            let mut reg = self.core.ctx.inner.registry();
+            match reg.get_mut(&name) {
+                Some(InprocEntry::Bound(b)) => {
+                    let (mut mine, mut theirs) =
+                        PipeEnd::pair(o.sndhwm, o.rcvhwm, b.sndhwm, b.rcvhwm, ep);
+                    mine.set_owner(&self.core.sig);
+                    mine.peer_identity = b.routing_id.clone();
+                    mine.peer_mailbox = Some(b.mailbox.clone());
+                    theirs.set_owner(&b.sig);
+                    theirs.peer_identity = o.routing_id.clone();
+                    theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
+                    if b.mailbox.send(Command::Attach(theirs)).is_ok() {
+                        b.sig.notify();
+                    }
+                    mine
+                }
+                other => {
+                    let (mine, mut theirs) =
+                        PipeEnd::pair(o.sndhwm, o.rcvhwm, o.sndhwm, o.rcvhwm, ep);
+                    mine.set_owner(&self.core.sig);
+                    theirs.peer_identity = o.routing_id.clone();
+                    theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
+                    let pc = PendingConnect {
+                        connector: self.core.peer_info(),
+                        end: theirs,
+                    };
+                    match other {
+                        Some(InprocEntry::Pending(list)) => list.push(pc),
+                        _ => {
+                            reg.insert(name, InprocEntry::Pending(vec![pc]));
+                        }
+                    }
+                    mine
+                }
+            }
+        };
+        let mut mine = mine;
+        if let Some(rid) = self.core.opts.connect_routing_id.take() {
+            mine.routing_id = rid;
+        }
+        self.attach(mine);
+        self.core.endpoints.push((endpoint.to_string(), false));
+        self.core.last_endpoint = endpoint.to_string();
+        Ok(())
+    }
+
+    /// Stops listening on a bound endpoint and closes the connections made through it.
+    pub fn unbind(&mut self, endpoint: &str) -> Result<()> {
+        self.forget_endpoint(endpoint, true)
+    }
+
+    /// Closes the connection(s) made by `connect(endpoint)`.
+    pub fn disconnect(&mut self, endpoint: &str) -> Result<()> {
+        self.forget_endpoint(endpoint, false)
+    }
+
+    fn forget_endpoint(&mut self, endpoint: &str, bound: bool) -> Result<()> {
+        self.check()?;
+        self.process_commands();
+        let parsed = Endpoint::parse(endpoint)?;
+        let pos = self
+            .core
+            .endpoints
+            .iter()
+            .position(|(e, b)| e == endpoint && *b == bound)
+            .ok_or(Error::NotFound)?;
+        self.core.endpoints.remove(pos);
+        if let Endpoint::Inproc(name) = parsed {
+            let mut reg = self.core.ctx.inner.registry();
+            match reg.get_mut(&name) {
+                Some(InprocEntry::Bound(b)) if bound && b.socket_id == self.core.id => {
+                    reg.remove(&name);
+                }
+                Some(InprocEntry::Pending(list)) if !bound => {
+                    let me = self.core.id;
+                    list.retain(|pc| pc.connector.socket_id != me);
+                    if list.is_empty() {
+                        reg.remove(&name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let ids: Vec<PipeId> = self
+            .core
+            .pipes
+            .list
+            .iter()
+            .filter(|p| &*p.endpoint == endpoint)
+            .map(|p| p.id)
+            .collect();
+        for id in ids {
+            self.remove_pipe(id);
+        }
+        Ok(())
+    }
+
+    /// Sends one frame. `flags`: DONTWAIT (bit 0) and SNDMORE; other bits are ignored.
+    pub fn send(&mut self, data: Bytes, flags: i32) -> Result<()> {
+        self.check()?;
+        self.process_commands();
+        let mut frame = Frame {
+            data,
+            more: flags & SNDMORE != 0,
+        };
+        let mut deadline: Option<Option<Instant>> = None;
+        loop {
+            match self.pattern.send(&mut self.core, frame)? {
+                Sent::Done => return Ok(()),
+                Sent::Blocked(f) => frame = f,
+            }
+            if flags & DONTWAIT != 0 || self.core.opts.sndtimeo == 0 {
+                return Err(Error::Again);
+            }
+            let until = *deadline.get_or_insert_with(|| deadline_after(self.core.opts.sndtimeo));
+            self.core.sig.arm();
+            self.pattern.want_write(&mut self.core);
+            self.process_commands();
+            let r = self.pattern.send(&mut self.core, frame);
+            match r {
+                Ok(Sent::Done) => {
+                    self.core.sig.disarm();
+                    return Ok(());
+                }
+                Ok(Sent::Blocked(f)) => frame = f,
+                Err(e) => {
+                    self.core.sig.disarm();
+                    return Err(e);
+                }
+            }
+            self.sleep(until)?;
+        }
+    }
+
+    /// Sends a whole message in one call (frames in order; SNDMORE is implied on all but the
+    /// last, and `flags` may add SNDMORE to the last too).
+    pub fn send_parts<I>(&mut self, parts: I, flags: i32) -> Result<()>
+    where
+        I: IntoIterator<Item = Bytes>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let mut it = parts.into_iter();
+        let n = it.len();
+        if n == 0 {
+            return Err(Error::invalid("a message needs at least one frame"));
+        }
+        let first = it.next().unwrap_or_default();
+        let f0 = if n > 1 { flags | SNDMORE } else { flags };
+        self.send(first, f0)?;
+        // Once the first frame is accepted the rest always fit (libzmq semantics).
+        for (i, part) in it.enumerate() {
+            let more = if i + 2 < n { SNDMORE } else { flags & SNDMORE };
+            self.send(part, (flags & !SNDMORE) | more | DONTWAIT)?;
+        }
+        Ok(())
+    }
+
+    /// Receives one frame. `rcvmore()` tells whether more frames of the message follow.
+    pub fn recv(&mut self, flags: i32) -> Result<Frame> {
+        self.check()?;
+        self.process_commands();
+        let mut deadline: Option<Option<Instant>> = None;
+        loop {
+            if let Some(f) = self.pattern.recv(&mut self.core)? {
+                self.core.rcvmore = f.more;
+                return Ok(f);
+            }
+            self.reap();
+            if flags & DONTWAIT != 0 || self.core.opts.rcvtimeo == 0 {
+                return Err(Error::Again);
+            }
+            let until = *deadline.get_or_insert_with(|| deadline_after(self.core.opts.rcvtimeo));
+            self.core.sig.arm();
+            self.process_commands();
+            match self.pattern.recv(&mut self.core) {
+                Ok(Some(f)) => {
+                    self.core.sig.disarm();
+                    self.core.rcvmore = f.more;
+                    return Ok(f);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.core.sig.disarm();
+                    return Err(e);
+                }
+            }
+            self.sleep(until)?;
+        }
+    }
+
+    /// Receives every frame of the next message.
+    pub fn recv_parts(&mut self, flags: i32) -> Result<Vec<Bytes>> {
+        let first = self.recv(flags)?;
+        let mut parts = vec![first.data];
+        let mut more = first.more;
+        while more {
+            // The rest of a message is already here: it never blocks.
+            let f = self.recv(DONTWAIT)?;
+            more = f.more;
+            parts.push(f.data);
+        }
+        Ok(parts)
+    }
+
+    /// Waits on the signaler (armed by the caller) until woken or `until`.
+    fn sleep(&mut self, until: Option<Instant>) -> Result<()> {
+        if self.core.ctx.inner.is_terminated() {
+            self.core.sig.disarm();
+            return Err(Error::Term);
+        }
+        let woken = self.core.sig.wait(until);
+        self.core.sig.disarm();
+        match woken {
+            Ok(true) => {}
+            Ok(false) => return Err(Error::Again),
+            Err(e) => return Err(e),
+        }
+        if self.core.ctx.inner.is_terminated() {
+            return Err(Error::Term);
+        }
+        self.process_commands();
+        Ok(())
+    }
+
+    /// True if the last frame received had more frames after it.
+    pub fn rcvmore(&self) -> bool {
+        self.core.rcvmore
+    }
+
+    /// POLLIN | POLLOUT as they stand now (ZMQ_EVENTS). Clears the signaler's fd; if the
+    /// socket is not readable, later arrivals make the fd readable again.
+    pub fn events(&mut self) -> Result<i32> {
+        self.check()?;
+        self.core.sig.drain();
+        self.process_commands();
+        let mut ev = 0;
+        if self.pattern.has_in(&mut self.core) {
+            ev |= POLLIN;
+        }
+        if self.pattern.has_out(&mut self.core) {
+            ev |= POLLOUT;
+        }
+        if ev & POLLIN == 0 {
+            // Whoever waits on the fd wants to hear about the next message.
+            self.core.sig.arm();
+            self.pattern.want_write(&mut self.core);
+            self.process_commands();
+            if self.pattern.has_in(&mut self.core) {
+                self.core.sig.disarm();
+                ev |= POLLIN;
+            }
+        }
+        Ok(ev)
+    }
+
+    /// The fd that becomes readable when the socket's state may have changed (ZMQ_FD).
+    pub fn fd(&self) -> std::os::fd::RawFd {
+        self.core.sig.fd()
+    }
+
+    /// The endpoint of the last bind or connect.
+    pub fn last_endpoint(&self) -> &str {
+        &self.core.last_endpoint
+    }
+
+    /// Sets an option from its raw (`zmq_setsockopt`) encoding.
+    pub fn set_option(&mut self, num: i32, raw: &[u8]) -> Result<()> {
+        self.check()?;
+        self.process_commands();
+        if self.pattern.set_option(&mut self.core, num, raw)? {
+            return Ok(());
+        }
+        if self.core.opts.set(num, raw)? {
+            if num == id::SNDHWM || num == id::RCVHWM {
+                let (s, r) = (self.core.opts.sndhwm, self.core.opts.rcvhwm);
+                for p in &self.core.pipes.list {
+                    p.set_hwm(s, r);
+                }
+            }
+            return Ok(());
+        }
+        let name = options::spec(num).map(|s| s.name).unwrap_or("?");
+        Err(Error::invalid(format!(
+            "option {name} does not apply to a {} socket",
+            self.core.ty.name()
+        )))
+    }
+
+    /// Sets an int option.
+    pub fn set_int(&mut self, num: i32, v: i32) -> Result<()> {
+        self.set_option(num, &v.to_ne_bytes())
+    }
+
+    /// Reads an option.
+    pub fn get_option(&mut self, num: i32) -> Result<OptValue> {
+        self.check()?;
+        Ok(match num {
+            id::RCVMORE => OptValue::Int(i32::from(self.core.rcvmore)),
+            id::FD => OptValue::Int(self.core.sig.fd()),
+            id::EVENTS => OptValue::Int(self.events()?),
+            id::TYPE => OptValue::Int(self.core.ty as i32),
+            id::LAST_ENDPOINT => OptValue::Str(self.core.last_endpoint.clone()),
+            _ => self
+                .core
+                .opts
+                .get(num)
+                .ok_or_else(|| match options::spec(num) {
+                    Some(s) => Error::invalid(format!("option {} is write-only", s.name)),
+                    None => Error::invalid(format!("unknown socket option {num}")),
+                })?,
+        })
+    }
+
+    /// Closes the socket: peers can still read what was sent; later calls give ENOTSOCK.
+    /// Idempotent.
+    pub fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        self.process_commands();
+        let me = self.core.id;
+        {
+            let mut reg = self.core.ctx.inner.registry();
+            reg.retain(|_, e| match e {
+                InprocEntry::Bound(b) => b.socket_id != me,
+                InprocEntry::Pending(_) => true,
+            });
+        }
+        for id in self.core.pipes.ids() {
+            self.remove_pipe(id);
+        }
+        self.core.ctx.inner.socket_closed(me);
+    }
+
+    /// True once closed.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

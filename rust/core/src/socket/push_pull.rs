@@ -1,0 +1,64 @@
+//! PUSH (load-balances, blocks at HWM) and PULL (fair-queues).
+
+use super::{Core, Pattern, Sent};
+use crate::error::{Error, Result};
+use crate::msg::Frame;
+use crate::pipe::PipeId;
+use crate::strategy::{FairQueue, LoadBalance};
+
+#[derive(Debug, Default)]
+pub(crate) struct Push {
+    lb: LoadBalance,
+}
+
+impl Pattern for Push {
+    fn detach(&mut self, _core: &mut Core, id: PipeId) {
+        self.lb.detach(id);
+    }
+
+    #[inline]
+    fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent> {
+        Ok(match self.lb.send(&mut core.pipes, frame) {
+            Ok(_) => Sent::Done,
+            Err(f) => Sent::Blocked(f),
+        })
+    }
+
+    fn recv(&mut self, _core: &mut Core) -> Result<Option<Frame>> {
+        Err(Error::NotSupported)
+    }
+
+    fn has_in(&mut self, _core: &mut Core) -> bool {
+        false
+    }
+
+    fn has_out(&mut self, core: &mut Core) -> bool {
+        self.lb.has_out(&core.pipes)
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Pull {
+    fq: FairQueue,
+}
+
+impl Pattern for Pull {
+    fn send(&mut self, _core: &mut Core, _frame: Frame) -> Result<Sent> {
+        Err(Error::NotSupported)
+    }
+
+    #[inline]
+    fn recv(&mut self, core: &mut Core) -> Result<Option<Frame>> {
+        Ok(self.fq.recv(&mut core.pipes).map(|(f, _)| f))
+    }
+
+    fn has_in(&mut self, core: &mut Core) -> bool {
+        self.fq.has_in(&core.pipes)
+    }
+
+    fn has_out(&mut self, _core: &mut Core) -> bool {
+        false
+    }
+
+    fn want_write(&mut self, _core: &mut Core) {}
+}

@@ -1,0 +1,290 @@
+//! REQ and REP: strict request/reply alternation with envelopes.
+//!
+//! REQ prepends an empty delimiter (and a 4-byte request id with REQ_CORRELATE), takes the
+//! reply only from the pipe the request went to, and strips the envelope. REP keeps every frame
+//! up to and including the delimiter and sends it back in front of the reply.
+
+use super::{Core, Pattern, Sent};
+use crate::error::{Error, Result};
+use crate::msg::Frame;
+use crate::options::{decode_flag, id};
+use crate::pipe::PipeId;
+use crate::strategy::{FairQueue, LoadBalance};
+use bytes::Bytes;
+
+#[derive(Debug)]
+pub(crate) struct Req {
+    lb: LoadBalance,
+    fq: FairQueue,
+    /// A request was sent; the next operation must be recv.
+    receiving_reply: bool,
+    /// The next frame sent starts a request (the envelope goes first).
+    message_begins: bool,
+    /// The next frame received starts a reply (its envelope is checked and stripped).
+    reply_begins: bool,
+    /// The pipe the last request went to.
+    reply_pipe: Option<PipeId>,
+    correlate: bool,
+    relaxed: bool,
+    request_id: u32,
+}
+
+impl Default for Req {
+    fn default() -> Self {
+        Req {
+            lb: LoadBalance::default(),
+            fq: FairQueue::default(),
+            receiving_reply: false,
+            message_begins: true,
+            reply_begins: true,
+            reply_pipe: None,
+            correlate: false,
+            relaxed: false,
+            request_id: random_u32(),
+        }
+    }
+}
+
+/// A random start value (libzmq starts request and routing ids at a random number).
+pub(crate) fn random_u32() -> u32 {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+    );
+    h.finish() as u32
+}
+
+impl Pattern for Req {
+    fn detach(&mut self, _core: &mut Core, id: PipeId) {
+        self.lb.detach(id);
+        if self.reply_pipe == Some(id) {
+            self.reply_pipe = None;
+        }
+    }
+
+    fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent> {
+        if self.receiving_reply {
+            if !self.relaxed {
+                return Err(Error::Fsm);
+            }
+            // REQ_RELAXED: abandon the outstanding request and its pipe.
+            if let Some(id) = self.reply_pipe.take() {
+                self.lb.detach(id);
+                if let Some(p) = core.pipes.remove(id) {
+                    Core::close_pipe(p);
+                }
+            }
+            self.receiving_reply = false;
+            self.message_begins = true;
+        }
+        if self.message_begins {
+            let first = if self.correlate {
+                self.request_id = self.request_id.wrapping_add(1);
+                Frame::new(Bytes::copy_from_slice(&self.request_id.to_ne_bytes()), true)
+            } else {
+                Frame::empty(true)
+            };
+            match self.lb.send(&mut core.pipes, first) {
+                Ok(id) => self.reply_pipe = Some(id),
+                Err(_) => return Ok(Sent::Blocked(frame)),
+            }
+            if self.correlate {
+                let _ = self.lb.send(&mut core.pipes, Frame::empty(true));
+            }
+            self.message_begins = false;
+            // Stale replies to earlier requests must not be taken for this one.
+            self.fq.skip_rest(&mut core.pipes);
+        }
+        let more = frame.more;
+        let _ = self.lb.send(&mut core.pipes, frame);
+        if !more {
+            self.receiving_reply = true;
+            self.message_begins = true;
+            self.reply_begins = true;
+        }
+        Ok(Sent::Done)
+    }
+
+    fn recv(&mut self, core: &mut Core) -> Result<Option<Frame>> {
+        if !self.receiving_reply {
+            return Err(Error::Fsm);
+        }
+        loop {
+            let Some((f, from)) = self.fq.recv(&mut core.pipes) else {
+                return Ok(None);
+            };
+            if self.reply_begins {
+                // Replies from other pipes (earlier, abandoned requests) are dropped whole.
+                if Some(from) != self.reply_pipe || !self.envelope_ok(core, f) {
+                    self.fq.skip_rest(&mut core.pipes);
+                    continue;
+                }
+                self.reply_begins = false;
+                continue;
+            }
+            if !f.more {
+                self.receiving_reply = false;
+                self.reply_begins = true;
+            }
+            return Ok(Some(f));
+        }
+    }
+
+    fn has_in(&mut self, core: &mut Core) -> bool {
+        self.receiving_reply && self.fq.has_in(&core.pipes)
+    }
+
+    fn has_out(&mut self, core: &mut Core) -> bool {
+        (!self.receiving_reply || self.relaxed) && self.lb.has_out(&core.pipes)
+    }
+
+    fn set_option(&mut self, _core: &mut Core, num: i32, raw: &[u8]) -> Result<bool> {
+        match num {
+            id::REQ_CORRELATE => self.correlate = decode_flag(num, raw)?,
+            id::REQ_RELAXED => self.relaxed = decode_flag(num, raw)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl Req {
+    /// Checks (and consumes) the reply envelope whose first frame is `first`.
+    fn envelope_ok(&mut self, core: &mut Core, first: Frame) -> bool {
+        let delim = if self.correlate {
+            if !first.more || first.data[..] != self.request_id.to_ne_bytes() {
+                return false;
+            }
+            match self.fq.recv(&mut core.pipes) {
+                Some((f, _)) => f,
+                None => return false,
+            }
+        } else {
+            first
+        };
+        // The delimiter must be empty and followed by the body.
+        delim.more && delim.is_empty()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Rep {
+    fq: FairQueue,
+    /// A request was received; the next operation must be send.
+    sending_reply: bool,
+    /// The next frame received starts a request.
+    request_begins: bool,
+    /// The next frame sent starts the reply.
+    reply_begins: bool,
+    /// Envelope of the request being answered, delimiter included.
+    envelope: Vec<Bytes>,
+    reply_pipe: Option<PipeId>,
+}
+
+impl Default for Rep {
+    fn default() -> Self {
+        Rep {
+            fq: FairQueue::default(),
+            sending_reply: false,
+            request_begins: true,
+            reply_begins: true,
+            envelope: Vec::new(),
+            reply_pipe: None,
+        }
+    }
+}
+
+impl Pattern for Rep {
+    fn detach(&mut self, _core: &mut Core, id: PipeId) {
+        if self.reply_pipe == Some(id) {
+            self.reply_pipe = None;
+        }
+    }
+
+    fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent> {
+        if !self.sending_reply {
+            return Err(Error::Fsm);
+        }
+        let more = frame.more;
+        if self.reply_begins {
+            self.reply_begins = false;
+            // The reply goes back where the request came from; if that peer is gone or full
+            // the reply is dropped, as a ROUTER would.
+            let ok = self
+                .reply_pipe
+                .and_then(|id| core.pipes.get(id))
+                .is_some_and(|p| p.check_write());
+            if !ok {
+                self.reply_pipe = None;
+            }
+            if let Some(p) = self.reply_pipe.and_then(|id| core.pipes.get_mut(id)) {
+                for part in self.envelope.drain(..) {
+                    p.write(Frame::new(part, true));
+                }
+            }
+            self.envelope.clear();
+        }
+        if let Some(p) = self.reply_pipe.and_then(|id| core.pipes.get_mut(id)) {
+            p.write(frame);
+        }
+        if !more {
+            self.sending_reply = false;
+            self.reply_begins = true;
+            self.reply_pipe = None;
+        }
+        Ok(Sent::Done)
+    }
+
+    fn recv(&mut self, core: &mut Core) -> Result<Option<Frame>> {
+        if self.sending_reply {
+            return Err(Error::Fsm);
+        }
+        if self.request_begins {
+            'next: loop {
+                self.envelope.clear();
+                let Some((f, from)) = self.fq.recv(&mut core.pipes) else {
+                    return Ok(None);
+                };
+                let mut f = f;
+                loop {
+                    if !f.more {
+                        // No delimiter before the end (or nothing after it): malformed, drop.
+                        continue 'next;
+                    }
+                    let bottom = f.is_empty();
+                    self.envelope.push(f.data);
+                    if bottom {
+                        break;
+                    }
+                    match self.fq.recv(&mut core.pipes) {
+                        Some((next, _)) => f = next,
+                        None => continue 'next,
+                    }
+                }
+                self.reply_pipe = Some(from);
+                self.request_begins = false;
+                break;
+            }
+        }
+        let Some((f, _)) = self.fq.recv(&mut core.pipes) else {
+            return Ok(None);
+        };
+        if !f.more {
+            self.request_begins = true;
+            self.sending_reply = true;
+        }
+        Ok(Some(f))
+    }
+
+    fn has_in(&mut self, core: &mut Core) -> bool {
+        !self.sending_reply && (self.fq.in_message() || self.fq.has_in(&core.pipes))
+    }
+
+    fn has_out(&mut self, _core: &mut Core) -> bool {
+        self.sending_reply
+    }
+}

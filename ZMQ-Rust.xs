@@ -1,0 +1,771 @@
+/* ZMQ-Rust.xs: Perl glue over the Rust engine's C ABI (include/zmq_rust.h).
+ *
+ * Thin by design: argument checks, SV <-> bytes, handle magic, fork/thread stamps and
+ * errors. Objects are blessed hashes carrying PERL_MAGIC_ext magic whose private vtable
+ * identifies the handle type; the magic's free hook releases the engine handle, its dup hook
+ * decides what a cloned interpreter (ithreads) gets.
+ */
+#define PERL_NO_GET_CONTEXT
+#include "EXTERN.h"
+#include "perl.h"
+#include "XSUB.h"
+
+#include "perl/zmq_rust_perl.h"
+
+static int zrp_ctx_free(pTHX_ SV *sv, MAGIC *mg);
+static int zrp_ctx_dup(pTHX_ MAGIC *mg, CLONE_PARAMS *param);
+static int zrp_sock_free(pTHX_ SV *sv, MAGIC *mg);
+static int zrp_sock_dup(pTHX_ MAGIC *mg, CLONE_PARAMS *param);
+
+static MGVTBL zrp_ctx_vtbl = { NULL, NULL, NULL, NULL, zrp_ctx_free, NULL, zrp_ctx_dup, NULL };
+static MGVTBL zrp_sock_vtbl = { NULL, NULL, NULL, NULL, zrp_sock_free, NULL, zrp_sock_dup, NULL };
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+/* Sets $! (numeric errno; zmq-specific numbers stringify as "Unknown error N"). */
+static void zrp_set_errno(pTHX_ int e) {
+    SETERRNO(e, 0);
+}
+
+/* Croaks with a ZMQ::Rust::Error object: "<function>: <strerror>[: detail] at FILE line N." */
+static void zrp_throw(pTHX_ const char *func, int e) {
+    const char *str = zr_strerror(e);
+    const char *detail = zr_last_error();
+    STRLEN n = str ? strlen(str) : 0;
+    SV *msg;
+    HV *hv;
+    SV *obj;
+    if (str && detail && zr_errno() == e && strncmp(detail, str, n) == 0 && detail[n] == ':')
+        msg = mess("%s: %s", func, detail);
+    else
+        msg = mess("%s: %s", func, str ? str : "Unknown error");
+    hv = newHV();
+    (void)hv_stores(hv, "message", newSVsv(msg));
+    (void)hv_stores(hv, "errno", newSViv(e));
+    (void)hv_stores(hv, "function", newSVpv(func, 0));
+    obj = sv_bless(newRV_noinc((SV *)hv), gv_stashpvs("ZMQ::Rust::Error", GV_ADD));
+    zrp_set_errno(aTHX_ e);
+    croak_sv(sv_2mortal(obj));
+}
+
+static void zrp_croak_forked(pTHX_ const char *what, pid_t pid) {
+    croak("ZMQ::Rust: this %s was created in process %d and cannot be used in process %d; "
+          "create a new context after fork", what, (int)pid, (int)getpid());
+}
+
+/* ---- handle lookup --------------------------------------------------------------------- */
+
+static MAGIC *zrp_find(pTHX_ SV *self, MGVTBL *vtbl, const char *klass) {
+    MAGIC *mg;
+    if (!SvROK(self) || !SvOBJECT(SvRV(self)))
+        croak("Argument is not a %s object", klass);
+    mg = mg_findext(SvRV(self), PERL_MAGIC_ext, vtbl);
+    if (!mg || !mg->mg_ptr)
+        croak("Argument is not a %s object", klass);
+    return mg;
+}
+
+static zrp_ctx *zrp_ctx_get(pTHX_ SV *self) {
+    zrp_ctx *c = (zrp_ctx *)zrp_find(aTHX_ self, &zrp_ctx_vtbl, "ZMQ::Rust::Context")->mg_ptr;
+    if (c->gen != zrp_fork_gen)
+        zrp_croak_forked(aTHX_ "context", c->pid);
+    return c;
+}
+
+static zrp_sock *zrp_sock_raw(pTHX_ SV *self) {
+    return (zrp_sock *)zrp_find(aTHX_ self, &zrp_sock_vtbl, "ZMQ::Rust::Socket")->mg_ptr;
+}
+
+/* The socket behind `self`, or NULL (after a warning) if it is closed. */
+static zrp_sock *zrp_sock_get(pTHX_ SV *self) {
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    if (s->gen != zrp_fork_gen)
+        zrp_croak_forked(aTHX_ "socket", s->pid);
+    if (!s->sock)
+        croak("ZMQ::Rust: a socket cannot be used from an interpreter thread other than the one "
+              "that created it; create sockets in each thread from the shared context");
+    if (s->closed) {
+        warn("Operation on closed socket");
+        return NULL;
+    }
+    return s;
+}
+
+#define SOCK_OR_EMPTY(s, self) \
+    zrp_sock *s = zrp_sock_get(aTHX_ self); \
+    if (!s) XSRETURN_EMPTY
+
+/* Records a failed socket call; croaks when die_on_error is on. */
+static void zrp_sock_fail(pTHX_ zrp_sock *s, const char *func) {
+    int e = zr_errno();
+    s->last_errno = e;
+    if (s->die_on_error)
+        zrp_throw(aTHX_ func, e);
+    zrp_set_errno(aTHX_ e);
+}
+
+static void zrp_ctx_fail(pTHX_ zrp_ctx *c, const char *func) {
+    int e = zr_errno();
+    c->last_errno = e;
+    if (c->die_on_error)
+        zrp_throw(aTHX_ func, e);
+    zrp_set_errno(aTHX_ e);
+}
+
+/* Bytes of a message argument: a defined non-reference scalar. UTF-8 strings go out as their
+ * UTF-8 encoding, like the other Perl bindings. */
+static const char *zrp_bytes(pTHX_ SV *sv, STRLEN *len, const char *what) {
+    SvGETMAGIC(sv);
+    if (!SvOK(sv))
+        croak("%s: the message must be a defined string, got undef", what);
+    if (SvROK(sv) && !(SvOBJECT(SvRV(sv)) && HvAMAGIC(SvSTASH(SvRV(sv)))))
+        croak("%s: the message must be a string, got a %s reference", what,
+              sv_reftype(SvRV(sv), 0));
+    return SvPV_nomg(sv, *len);
+}
+
+static const char *zrp_endpoint(pTHX_ SV *sv, STRLEN *len, const char *method) {
+    SvGETMAGIC(sv);
+    if (!SvOK(sv) || SvROK(sv))
+        croak("usage: $socket->%s($endpoint)", method);
+    {
+        const char *p = SvPV_nomg(sv, *len);
+        if (*len == 0)
+            croak("usage: $socket->%s($endpoint)", method);
+        return p;
+    }
+}
+
+/* ---- magic hooks ----------------------------------------------------------------------- */
+
+static int zrp_ctx_free(pTHX_ SV *sv, MAGIC *mg) {
+    zrp_ctx *c = (zrp_ctx *)mg->mg_ptr;
+    PERL_UNUSED_ARG(sv);
+    if (!c)
+        return 0;
+    /* In a forked child the handle belongs to the parent's engine: leave it alone. */
+    if (c->ctx && c->gen == zrp_fork_gen)
+        zr_ctx_destroy(c->ctx);
+    Safefree(c);
+    mg->mg_ptr = NULL;
+    return 0;
+}
+
+static int zrp_ctx_dup(pTHX_ MAGIC *mg, CLONE_PARAMS *param) {
+    zrp_ctx *old = (zrp_ctx *)mg->mg_ptr;
+    zrp_ctx *c;
+    PERL_UNUSED_ARG(param);
+    if (!old)
+        return 0;
+    Newxz(c, 1, zrp_ctx);
+    *c = *old;
+    /* The new interpreter shares the engine context through its own handle. */
+    c->ctx = (old->ctx && old->gen == zrp_fork_gen) ? zr_ctx_clone(old->ctx) : NULL;
+    mg->mg_ptr = (char *)c;
+    return 0;
+}
+
+static int zrp_sock_free(pTHX_ SV *sv, MAGIC *mg) {
+    zrp_sock *s = (zrp_sock *)mg->mg_ptr;
+    PERL_UNUSED_ARG(sv);
+    if (!s)
+        return 0;
+    if (s->sock && s->gen == zrp_fork_gen)
+        zr_socket_destroy(s->sock);
+    if (s->ctx_sv && PL_phase != PERL_PHASE_DESTRUCT)
+        SvREFCNT_dec(s->ctx_sv);
+    Safefree(s);
+    mg->mg_ptr = NULL;
+    return 0;
+}
+
+static int zrp_sock_dup(pTHX_ MAGIC *mg, CLONE_PARAMS *param) {
+    zrp_sock *old = (zrp_sock *)mg->mg_ptr;
+    zrp_sock *s;
+    PERL_UNUSED_ARG(param);
+    if (!old)
+        return 0;
+    /* A cloned socket is inert: sockets are not thread-safe. */
+    Newxz(s, 1, zrp_sock);
+    *s = *old;
+    s->sock = NULL;
+    s->ctx_sv = NULL;
+    mg->mg_ptr = (char *)s;
+    return 0;
+}
+
+static SV *zrp_wrap(pTHX_ const char *klass, MGVTBL *vtbl, void *ptr) {
+    HV *hv = newHV();
+    SV *rv = newRV_noinc((SV *)hv);
+    MAGIC *mg = sv_magicext((SV *)hv, NULL, PERL_MAGIC_ext, vtbl, (const char *)ptr, 0);
+    mg->mg_flags |= MGf_DUP;
+    return sv_bless(rv, gv_stashpv(klass, GV_ADD));
+}
+
+/* ---- socket option helpers ------------------------------------------------------------- */
+
+static int zrp_type_code(pTHX_ const char *type) {
+    if (strEQ(type, "int")) return ZR_OPT_INT;
+    if (strEQ(type, "int64_t")) return ZR_OPT_INT64;
+    if (strEQ(type, "uint64_t")) return ZR_OPT_UINT64;
+    if (strEQ(type, "binary")) return ZR_OPT_BINARY;
+    if (strEQ(type, "string")) return ZR_OPT_STRING;
+    croak("unknown type %s", type);
+    return -1;
+}
+
+/* Sets option `opt` from `val` encoded as `type`. Returns the status. */
+static int zrp_setopt(pTHX_ zrp_sock *s, int opt, int type, SV *val) {
+    switch (type) {
+    case ZR_OPT_INT: {
+        int v;
+        if (!SvOK(val)) croak("zmq_setsockopt: value must be defined");
+        v = (int)SvIV(val);
+        return zr_socket_setsockopt(s->sock, opt, &v, sizeof v);
+    }
+    case ZR_OPT_INT64: {
+        int64_t v;
+        if (!SvOK(val)) croak("zmq_setsockopt: value must be defined");
+        v = (int64_t)SvIV(val);
+        return zr_socket_setsockopt(s->sock, opt, &v, sizeof v);
+    }
+    case ZR_OPT_UINT64: {
+        uint64_t v;
+        if (!SvOK(val)) croak("zmq_setsockopt: value must be defined");
+        v = (uint64_t)SvUV(val);
+        return zr_socket_setsockopt(s->sock, opt, &v, sizeof v);
+    }
+    default: {
+        STRLEN len;
+        const char *p = zrp_bytes(aTHX_ val, &len, "zmq_setsockopt");
+        return zr_socket_setsockopt(s->sock, opt, p, len);
+    }
+    }
+}
+
+/* Reads option `opt` as `type` into a new SV, or returns NULL on failure. Empty binary and
+ * string values come back as undef (as ZMQ::FFI does). */
+static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
+    char buf[1024];
+    size_t len = (type == ZR_OPT_BINARY) ? 256 : sizeof buf;
+    if (zr_socket_getsockopt(s->sock, opt, buf, &len) != 0)
+        return NULL;
+    switch (type) {
+    case ZR_OPT_INT:
+    case ZR_OPT_INT64:
+        if (len == sizeof(int32_t)) {
+            int32_t v;
+            memcpy(&v, buf, sizeof v);
+            return newSViv(v);
+        } else {
+            int64_t v;
+            memcpy(&v, buf, sizeof v);
+            return newSViv((IV)v);
+        }
+    case ZR_OPT_UINT64:
+        if (len == sizeof(int32_t)) {
+            int32_t v;
+            memcpy(&v, buf, sizeof v);
+            return newSVuv((UV)(uint32_t)v);
+        } else {
+            uint64_t v;
+            memcpy(&v, buf, sizeof v);
+            return newSVuv((UV)v);
+        }
+    case ZR_OPT_STRING:
+        if (len > 0 && buf[len - 1] == '\0')
+            len--;
+        /* fall through */
+    default:
+        return len ? newSVpvn(buf, len) : newSV(0);
+    }
+}
+
+/* Blocking engine calls return EINTR when a signal arrives: run Perl's handlers (which may
+ * die) and try again. */
+#define ZRP_RETRY_EINTR(call) \
+    for (;;) { \
+        rc = (call); \
+        if (rc == 0 || zr_errno() != EINTR) break; \
+        PERL_ASYNC_CHECK(); \
+    }
+
+MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust
+
+PROTOTYPES: DISABLED
+
+BOOT:
+    pthread_atfork(NULL, NULL, zrp_atfork_child);
+
+void
+_engine_version()
+  PPCODE:
+    int a, b, c;
+    zr_version(&a, &b, &c);
+    EXTEND(SP, 3);
+    mPUSHi(a);
+    mPUSHi(b);
+    mPUSHi(c);
+
+SV *
+strerror(errnum)
+    int errnum
+  CODE:
+    RETVAL = newSVpv(zr_strerror(errnum), 0);
+  OUTPUT:
+    RETVAL
+
+int
+option_type(opt)
+    int opt
+  CODE:
+    RETVAL = zr_option_type(opt);
+  OUTPUT:
+    RETVAL
+
+MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust::Context
+
+SV *
+_new(klass)
+    const char *klass
+  CODE:
+    zrp_ctx *c;
+    struct zr_ctx *ctx = zr_ctx_new();
+    if (!ctx)
+        zrp_throw(aTHX_ "zmq_ctx_new", zr_errno());
+    Newxz(c, 1, zrp_ctx);
+    c->ctx = ctx;
+    c->gen = zrp_fork_gen;
+    c->pid = getpid();
+    c->die_on_error = 1;
+    RETVAL = zrp_wrap(aTHX_ klass, &zrp_ctx_vtbl, c);
+  OUTPUT:
+    RETVAL
+
+void
+set(self, opt, value)
+    SV *self
+    int opt
+    int value
+  PPCODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    if (!c->ctx)
+        croak("ZMQ::Rust: the context was destroyed");
+    if (zr_ctx_set(c->ctx, opt, value) != 0) {
+        zrp_ctx_fail(aTHX_ c, "zmq_ctx_set");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+get(self, opt)
+    SV *self
+    int opt
+  PPCODE:
+    int v;
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    if (!c->ctx)
+        croak("ZMQ::Rust: the context was destroyed");
+    if (zr_ctx_get(c->ctx, opt, &v) != 0) {
+        zrp_ctx_fail(aTHX_ c, "zmq_ctx_get");
+        XSRETURN_EMPTY;
+    }
+    mXPUSHi(v);
+
+void
+_set_socket_linger(self, linger)
+    SV *self
+    int linger
+  PPCODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    if (!c->ctx || zr_ctx_set_socket_linger(c->ctx, linger) != 0)
+        zrp_throw(aTHX_ "zmq_ctx_set", c->ctx ? zr_errno() : EFAULT);
+    XSRETURN_YES;
+
+SV *
+_socket(self, type)
+    SV *self
+    int type
+  CODE:
+    zrp_sock *s;
+    struct zr_socket *sock;
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    if (!c->ctx)
+        croak("ZMQ::Rust: the context was destroyed");
+    sock = zr_socket_new(c->ctx, type);
+    if (!sock) {
+        zrp_ctx_fail(aTHX_ c, "zmq_socket");
+        XSRETURN_UNDEF;
+    }
+    Newxz(s, 1, zrp_sock);
+    s->sock = sock;
+    s->gen = zrp_fork_gen;
+    s->pid = getpid();
+    s->ctx_sv = SvREFCNT_inc_simple_NN(self);
+    s->die_on_error = 1;
+    s->type = type;
+    RETVAL = zrp_wrap(aTHX_ "ZMQ::Rust::Socket", &zrp_sock_vtbl, s);
+  OUTPUT:
+    RETVAL
+
+int
+_term(self, timeout_ms)
+    SV *self
+    int timeout_ms
+  CODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    if (!c->ctx)
+        XSRETURN_YES;
+    RETVAL = zr_ctx_term(c->ctx, timeout_ms) == 0;
+  OUTPUT:
+    RETVAL
+
+void
+_release(self)
+    SV *self
+  PPCODE:
+    zrp_ctx *c = (zrp_ctx *)zrp_find(aTHX_ self, &zrp_ctx_vtbl, "ZMQ::Rust::Context")->mg_ptr;
+    if (c->ctx && c->gen == zrp_fork_gen)
+        zr_ctx_destroy(c->ctx);
+    c->ctx = NULL;
+    XSRETURN_EMPTY;
+
+int
+is_destroyed(self)
+    SV *self
+  CODE:
+    zrp_ctx *c = (zrp_ctx *)zrp_find(aTHX_ self, &zrp_ctx_vtbl, "ZMQ::Rust::Context")->mg_ptr;
+    RETVAL = c->ctx == NULL;
+  OUTPUT:
+    RETVAL
+
+int
+_in_creator(self)
+    SV *self
+  CODE:
+    zrp_ctx *c = (zrp_ctx *)zrp_find(aTHX_ self, &zrp_ctx_vtbl, "ZMQ::Rust::Context")->mg_ptr;
+    RETVAL = c->gen == zrp_fork_gen;
+  OUTPUT:
+    RETVAL
+
+void
+die_on_error(self, ...)
+    SV *self
+  PPCODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    if (items > 1)
+        c->die_on_error = SvTRUE(ST(1));
+    mXPUSHi(c->die_on_error);
+
+void
+last_errno(self)
+    SV *self
+  PPCODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    mXPUSHi(c->last_errno);
+
+void
+last_strerror(self)
+    SV *self
+  PPCODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    XPUSHs(sv_2mortal(newSVpv(c->last_errno ? zr_strerror(c->last_errno) : "", 0)));
+
+MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust::Socket
+
+void
+bind(self, endpoint)
+    SV *self
+    SV *endpoint
+  ALIAS:
+    connect = 1
+    unbind = 2
+    disconnect = 3
+  PPCODE:
+    static const char *const fn[] = { "zmq_bind", "zmq_connect", "zmq_unbind", "zmq_disconnect" };
+    static const char *const method[] = { "bind", "connect", "unbind", "disconnect" };
+    STRLEN len;
+    const char *ep;
+    int rc;
+    SOCK_OR_EMPTY(s, self);
+    ep = zrp_endpoint(aTHX_ endpoint, &len, method[ix]);
+    switch (ix) {
+    case 0: rc = zr_socket_bind(s->sock, (const uint8_t *)ep, len); break;
+    case 1: rc = zr_socket_connect(s->sock, (const uint8_t *)ep, len); break;
+    case 2: rc = zr_socket_unbind(s->sock, (const uint8_t *)ep, len); break;
+    default: rc = zr_socket_disconnect(s->sock, (const uint8_t *)ep, len); break;
+    }
+    if (rc != 0) {
+        zrp_sock_fail(aTHX_ s, fn[ix]);
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+send(self, data, flags = 0)
+    SV *self
+    SV *data
+    int flags
+  PPCODE:
+    STRLEN len;
+    const char *p;
+    int rc;
+    SOCK_OR_EMPTY(s, self);
+    p = zrp_bytes(aTHX_ data, &len, "send");
+    ZRP_RETRY_EINTR(zr_socket_send(s->sock, (const uint8_t *)p, len, flags));
+    if (rc != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_send");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+send_multipart(self, parts, flags = 0)
+    SV *self
+    SV *parts
+    int flags
+  PPCODE:
+    AV *av;
+    SSize_t n, i;
+    struct zr_iovec stackv[16];
+    struct zr_iovec *iov = stackv;
+    int rc;
+    SOCK_OR_EMPTY(s, self);
+    SvGETMAGIC(parts);
+    if (!SvROK(parts) || SvTYPE(SvRV(parts)) != SVt_PVAV)
+        croak("usage: send_multipart($parts, $flags)");
+    av = (AV *)SvRV(parts);
+    n = av_top_index(av) + 1;
+    if (n == 0)
+        croak("usage: send_multipart($parts, $flags)");
+    if (n > 16) {
+        Newx(iov, n, struct zr_iovec);
+        SAVEFREEPV(iov); /* freed even if a frame check croaks */
+    }
+    for (i = 0; i < n; i++) {
+        SV **svp = av_fetch(av, i, 0);
+        STRLEN len;
+        const char *p;
+        if (!svp)
+            croak("send_multipart: frame %d must be a defined string, got undef", (int)i);
+        p = zrp_bytes(aTHX_ *svp, &len, "send_multipart");
+        iov[i].base = (const uint8_t *)p;
+        iov[i].len = len;
+    }
+    ZRP_RETRY_EINTR(zr_socket_send_parts(s->sock, iov, (size_t)n, flags));
+    if (rc != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_send");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+recv(self, flags = 0)
+    SV *self
+    int flags
+  PPCODE:
+    const uint8_t *data;
+    size_t len;
+    int more;
+    int rc;
+    SOCK_OR_EMPTY(s, self);
+    ZRP_RETRY_EINTR(zr_socket_recv(s->sock, flags, &data, &len, &more));
+    if (rc != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_msg_recv");
+        XSRETURN_EMPTY;
+    }
+    XPUSHs(sv_2mortal(newSVpvn((const char *)data, len)));
+
+void
+recv_multipart(self, flags = 0)
+    SV *self
+    int flags
+  PPCODE:
+    const struct zr_iovec *iov;
+    size_t n, i;
+    int rc;
+    SOCK_OR_EMPTY(s, self);
+    ZRP_RETRY_EINTR(zr_socket_recv_parts(s->sock, flags, &iov, &n));
+    if (rc != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_msg_recv");
+        XSRETURN_EMPTY;
+    }
+    EXTEND(SP, (SSize_t)n);
+    for (i = 0; i < n; i++)
+        PUSHs(sv_2mortal(newSVpvn((const char *)iov[i].base, iov[i].len)));
+
+void
+get(self, opt, type)
+    SV *self
+    int opt
+    const char *type
+  PPCODE:
+    int code;
+    SV *v;
+    SOCK_OR_EMPTY(s, self);
+    code = zrp_type_code(aTHX_ type);
+    v = zrp_getopt(aTHX_ s, opt, code);
+    if (!v) {
+        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        XSRETURN_EMPTY;
+    }
+    XPUSHs(sv_2mortal(v));
+
+void
+set(self, opt, type, value)
+    SV *self
+    int opt
+    const char *type
+    SV *value
+  PPCODE:
+    int code;
+    SOCK_OR_EMPTY(s, self);
+    code = zrp_type_code(aTHX_ type);
+    if (zrp_setopt(aTHX_ s, opt, code, value) != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_setsockopt");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+get_linger(self)
+    SV *self
+  ALIAS:
+    get_fd = 1
+    get_rcvmore = 2
+    get_type = 3
+  PPCODE:
+    static const int opts[] = { 17, 14, 13, 16 };
+    SV *v;
+    SOCK_OR_EMPTY(s, self);
+    v = zrp_getopt(aTHX_ s, opts[ix], ZR_OPT_INT);
+    if (!v) {
+        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        XSRETURN_EMPTY;
+    }
+    XPUSHs(sv_2mortal(v));
+
+void
+set_linger(self, value)
+    SV *self
+    SV *value
+  PPCODE:
+    SOCK_OR_EMPTY(s, self);
+    if (zrp_setopt(aTHX_ s, 17, ZR_OPT_INT, value) != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_setsockopt");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+get_identity(self)
+    SV *self
+  ALIAS:
+    last_endpoint = 1
+  PPCODE:
+    SV *v;
+    SOCK_OR_EMPTY(s, self);
+    v = zrp_getopt(aTHX_ s, ix ? 32 : 5, ix ? ZR_OPT_STRING : ZR_OPT_BINARY);
+    if (!v) {
+        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        XSRETURN_EMPTY;
+    }
+    XPUSHs(sv_2mortal(v));
+
+void
+set_identity(self, value)
+    SV *self
+    SV *value
+  ALIAS:
+    subscribe = 6
+    unsubscribe = 7
+  PPCODE:
+    SOCK_OR_EMPTY(s, self);
+    if (zrp_setopt(aTHX_ s, ix ? ix : 5, ZR_OPT_BINARY, value) != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_setsockopt");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
+has_pollin(self)
+    SV *self
+  ALIAS:
+    has_pollout = 2
+    events = 3
+  PPCODE:
+    int ev;
+    SOCK_OR_EMPTY(s, self);
+    ev = zr_socket_events(s->sock);
+    if (ev < 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        XSRETURN_EMPTY;
+    }
+    mXPUSHi(ev & (ix ? ix : 1));
+
+void
+close(self)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    /* Idempotent; harmless in a forked child or a cloned thread (nothing to close there). */
+    if (s->closed || !s->sock || s->gen != zrp_fork_gen)
+        XSRETURN_EMPTY;
+    s->closed = 1;
+    zr_socket_close(s->sock);
+    XSRETURN_EMPTY;
+
+int
+is_closed(self)
+    SV *self
+  CODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    RETVAL = s->closed || !s->sock;
+  OUTPUT:
+    RETVAL
+
+void
+context(self)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    if (!s->ctx_sv)
+        XSRETURN_UNDEF;
+    XPUSHs(s->ctx_sv);
+
+void
+type(self)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    mXPUSHi(s->type);
+
+void
+die_on_error(self, ...)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    if (items > 1)
+        s->die_on_error = SvTRUE(ST(1));
+    mXPUSHi(s->die_on_error);
+
+void
+last_errno(self)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    mXPUSHi(s->last_errno);
+
+void
+last_strerror(self)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    XPUSHs(sv_2mortal(newSVpv(s->last_errno ? zr_strerror(s->last_errno) : "", 0)));
+
+void
+has_error(self)
+    SV *self
+  PPCODE:
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    mXPUSHi(s->last_errno != 0);

@@ -1,0 +1,69 @@
+package ZMQ::Rust::Context;
+use strict;
+use warnings;
+use Carp ();
+use Scalar::Util ();
+use ZMQ::Rust::Constants ();
+
+our $VERSION = '0.01';
+
+# Methods in XS (ZMQ-Rust.xs): _new, set, get, _socket, _set_socket_linger, _term, _release,
+# is_destroyed, die_on_error, last_errno, last_strerror.
+
+sub socket {
+    my ($self, $type) = @_;
+    Carp::croak('usage: $ctx->socket($type)') unless defined $type;
+    my $num = $type =~ /^-?\d+\z/ ? $type : ZMQ::Rust::Constants::socket_type_number($type);
+    unless (defined $num && defined ZMQ::Rust::Constants::socket_type_name($num)) {
+        local $! = Errno::EINVAL();
+        Carp::croak("zmq_socket: Invalid argument: unknown socket type '$type'");
+    }
+    my $sock = $self->_socket($num) or return;
+    my $live = $self->{_sockets} ||= {};
+    # Weak references: the context can close what is still open on destroy without keeping
+    # sockets alive. Entries of freed sockets are pruned as new ones come.
+    delete @$live{ grep { !defined $live->{$_} } keys %$live } if keys(%$live) > 64;
+    Scalar::Util::weaken($live->{ Scalar::Util::refaddr($sock) } = $sock);
+    return $sock;
+}
+
+sub sockets {
+    my ($self) = @_;
+    return grep { defined && !$_->is_closed } values %{ $self->{_sockets} || {} };
+}
+
+sub destroy {
+    my ($self) = @_;
+    return if $self->is_destroyed || !$self->_in_creator;
+    $_->close for $self->sockets;
+    # Sockets owned by other interpreter threads may still be open: wait for them as libzmq's
+    # zmq_ctx_term does, waking every 100 ms so that Perl signal handlers can run.
+    1 until $self->_term(100);
+    $self->_release;
+    return;
+}
+
+sub version { ZMQ::Rust::_engine_version() }
+
+sub verstr { join '.', ZMQ::Rust::_engine_version() }
+
+my %CAPABILITY = map { $_ => 0 } qw(ipc pgm tipc norm curve gssapi draft);
+
+sub has_capability {
+    my ($self, $name) = @_;
+    Carp::croak('usage: $ctx->has_capability($name)') unless defined $name;
+    return $CAPABILITY{$name} ? 1 : 0;
+}
+
+1;
+__END__
+
+=head1 NAME
+
+ZMQ::Rust::Context - a ZMQ::Rust context
+
+=head1 DESCRIPTION
+
+Created by C<< ZMQ::Rust->new >>; see L<ZMQ::Rust> for the whole API.
+
+=cut

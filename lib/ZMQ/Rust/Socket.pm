@@ -1,0 +1,38 @@
+package ZMQ::Rust::Socket;
+use strict;
+use warnings;
+use ZMQ::Rust::Serializer ();
+
+our $VERSION = '0.01';
+
+# The hot methods (send, recv, send_multipart, recv_multipart, get, set, bind, connect, ...)
+# are XS (ZMQ-Rust.xs). These helpers are built on them.
+
+sub send_as {
+    my ($self, $type, $data, $flags) = @_;
+    return $self->send(ZMQ::Rust::Serializer::writer($type)->($data), $flags || 0);
+}
+
+sub recv_as {
+    my ($self, $type, $flags) = @_;
+    my $decode = ZMQ::Rust::Serializer::reader($type);
+    my @bytes  = $self->recv($flags || 0);
+    return unless @bytes;
+    return $decode->($bytes[0]);
+}
+
+sub send_json { my $self = shift; return $self->send_as(json => @_) }
+sub recv_json { my $self = shift; return $self->recv_as(json => @_) }
+
+1;
+__END__
+
+=head1 NAME
+
+ZMQ::Rust::Socket - a ZMQ::Rust socket
+
+=head1 DESCRIPTION
+
+Created by C<< $ctx->socket($type) >>; see L<ZMQ::Rust> for the whole API.
+
+=cut

@@ -1,0 +1,390 @@
+//! Socket handles.
+
+use crate::ctx::zr_ctx;
+use crate::error::{fail, guard, set_last, status};
+use bytes::Bytes;
+use std::os::raw::c_void;
+use zmq_rust_core::{options, Error, OptType, Socket, SocketType};
+
+/// An opaque socket handle. It owns the last received frame(s) so that the pointers handed
+/// out by `zr_socket_recv*` stay valid until the next receive on the same socket.
+pub struct zr_socket {
+    sock: Socket,
+    last: Bytes,
+    parts: Vec<Bytes>,
+    iov: Vec<zr_iovec>,
+}
+
+/// A borrowed byte buffer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct zr_iovec {
+    /// First byte.
+    pub base: *const u8,
+    /// Length in bytes.
+    pub len: usize,
+}
+
+/// Option value types, as returned by [`zr_option_type`].
+pub const ZR_OPT_INT: i32 = 0;
+/// `int64_t` option.
+pub const ZR_OPT_INT64: i32 = 1;
+/// `uint64_t` option.
+pub const ZR_OPT_UINT64: i32 = 2;
+/// Bytes option.
+pub const ZR_OPT_BINARY: i32 = 3;
+/// String option (NUL-terminated when read).
+pub const ZR_OPT_STRING: i32 = 4;
+
+fn null_socket() -> i32 {
+    set_last(libc::ENOTSOCK, "NULL socket handle");
+    -1
+}
+
+unsafe fn bytes_of<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
+    if len == 0 {
+        Some(&[])
+    } else if p.is_null() {
+        None
+    } else {
+        Some(std::slice::from_raw_parts(p, len))
+    }
+}
+
+unsafe fn str_of<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
+    let b = bytes_of(p, len).ok_or_else(|| Error::invalid("NULL endpoint"))?;
+    std::str::from_utf8(b).map_err(|_| Error::invalid("endpoint is not valid UTF-8"))
+}
+
+/// Creates a socket of libzmq type `ty` in `ctx`. Returns NULL on failure (EINVAL for an
+/// unknown type, ETERM after termination, EMFILE past MAX_SOCKETS).
+///
+/// # Safety
+/// `ctx` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_new(ctx: *const zr_ctx, ty: i32) -> *mut zr_socket {
+    guard(std::ptr::null_mut(), || {
+        let Some(c) = ctx.as_ref() else {
+            set_last(libc::EFAULT, "NULL context handle");
+            return std::ptr::null_mut();
+        };
+        let Some(t) = SocketType::from_i32(ty) else {
+            fail(&Error::invalid(format!("unknown socket type {ty}")));
+            return std::ptr::null_mut();
+        };
+        match c.ctx.socket(t) {
+            Ok(sock) => Box::into_raw(Box::new(zr_socket {
+                sock,
+                last: Bytes::new(),
+                parts: Vec::new(),
+                iov: Vec::new(),
+            })),
+            Err(e) => {
+                fail(&e);
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
+
+macro_rules! with_socket {
+    ($s:expr, $on_panic:expr, |$h:ident| $body:expr) => {
+        guard($on_panic, || match $s.as_mut() {
+            Some($h) => $body,
+            None => null_socket(),
+        })
+    };
+}
+
+/// Closes the socket (idempotent). The handle stays valid until `zr_socket_destroy`;
+/// other calls on it fail with ENOTSOCK.
+///
+/// # Safety
+/// `s` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_close(s: *mut zr_socket) -> i32 {
+    with_socket!(s, -1, |h| {
+        h.sock.close();
+        h.last = Bytes::new();
+        h.parts.clear();
+        h.iov.clear();
+        0
+    })
+}
+
+/// Closes the socket if needed and frees the handle.
+///
+/// # Safety
+/// `s` is NULL or a live handle, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_destroy(s: *mut zr_socket) {
+    guard((), || {
+        if !s.is_null() {
+            drop(Box::from_raw(s));
+        }
+    })
+}
+
+unsafe fn endpoint_call(
+    s: *mut zr_socket,
+    ep: *const u8,
+    len: usize,
+    f: fn(&mut Socket, &str) -> zmq_rust_core::Result<()>,
+) -> i32 {
+    with_socket!(s, -1, |h| match str_of(ep, len) {
+        Ok(e) => status(f(&mut h.sock, e)),
+        Err(e) => fail(&e),
+    })
+}
+
+/// Binds to an endpoint (`len` bytes at `ep`, no NUL needed).
+///
+/// # Safety
+/// `s` is NULL or a live handle; `ep` points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_bind(s: *mut zr_socket, ep: *const u8, len: usize) -> i32 {
+    endpoint_call(s, ep, len, Socket::bind)
+}
+
+/// Connects to an endpoint.
+///
+/// # Safety
+/// `s` is NULL or a live handle; `ep` points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_connect(s: *mut zr_socket, ep: *const u8, len: usize) -> i32 {
+    endpoint_call(s, ep, len, Socket::connect)
+}
+
+/// Unbinds from an endpoint.
+///
+/// # Safety
+/// `s` is NULL or a live handle; `ep` points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_unbind(s: *mut zr_socket, ep: *const u8, len: usize) -> i32 {
+    endpoint_call(s, ep, len, Socket::unbind)
+}
+
+/// Disconnects from an endpoint.
+///
+/// # Safety
+/// `s` is NULL or a live handle; `ep` points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_disconnect(s: *mut zr_socket, ep: *const u8, len: usize) -> i32 {
+    endpoint_call(s, ep, len, Socket::disconnect)
+}
+
+/// Sends one frame (copied). `flags`: ZMQ_DONTWAIT (1), ZMQ_SNDMORE (2).
+///
+/// # Safety
+/// `s` is NULL or a live handle; `buf` points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_send(
+    s: *mut zr_socket,
+    buf: *const u8,
+    len: usize,
+    flags: i32,
+) -> i32 {
+    with_socket!(s, -1, |h| match bytes_of(buf, len) {
+        Some(b) => status(h.sock.send(Bytes::copy_from_slice(b), flags)),
+        None => fail(&Error::invalid("NULL buffer")),
+    })
+}
+
+/// Sends a whole message of `n` frames (copied) in one call.
+///
+/// # Safety
+/// `s` is NULL or a live handle; `parts` points to `n` iovecs whose buffers are valid.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_send_parts(
+    s: *mut zr_socket,
+    parts: *const zr_iovec,
+    n: usize,
+    flags: i32,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        let Some(iov) = (if n == 0 {
+            Some(&[][..])
+        } else {
+            (!parts.is_null()).then(|| std::slice::from_raw_parts(parts, n))
+        }) else {
+            return fail(&Error::invalid("NULL frame list"));
+        };
+        let mut frames = Vec::with_capacity(n);
+        for v in iov {
+            match bytes_of(v.base, v.len) {
+                Some(b) => frames.push(Bytes::copy_from_slice(b)),
+                None => return fail(&Error::invalid("NULL frame buffer")),
+            }
+        }
+        status(h.sock.send_parts(frames, flags))
+    })
+}
+
+/// Receives one frame. On success `*data`/`*len` describe it (valid until the next receive
+/// or close on this socket) and `*more` tells whether more frames follow.
+///
+/// # Safety
+/// `s` is NULL or a live handle; the out-pointers are valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_recv(
+    s: *mut zr_socket,
+    flags: i32,
+    data: *mut *const u8,
+    len: *mut usize,
+    more: *mut i32,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        if data.is_null() || len.is_null() {
+            return fail(&Error::invalid("NULL out-pointer"));
+        }
+        match h.sock.recv(flags) {
+            Ok(f) => {
+                h.last = f.data;
+                *data = h.last.as_ptr();
+                *len = h.last.len();
+                if !more.is_null() {
+                    *more = i32::from(f.more);
+                }
+                0
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+/// Receives every frame of the next message. On success `*parts` points to `*n` iovecs,
+/// valid until the next receive or close on this socket.
+///
+/// # Safety
+/// `s` is NULL or a live handle; the out-pointers are valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_recv_parts(
+    s: *mut zr_socket,
+    flags: i32,
+    parts: *mut *const zr_iovec,
+    n: *mut usize,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        if parts.is_null() || n.is_null() {
+            return fail(&Error::invalid("NULL out-pointer"));
+        }
+        match h.sock.recv_parts(flags) {
+            Ok(v) => {
+                h.parts = v;
+                h.iov.clear();
+                h.iov.extend(h.parts.iter().map(|b| zr_iovec {
+                    base: b.as_ptr(),
+                    len: b.len(),
+                }));
+                *parts = h.iov.as_ptr();
+                *n = h.iov.len();
+                0
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+/// Sets a socket option from its raw encoding (as `zmq_setsockopt`).
+///
+/// # Safety
+/// `s` is NULL or a live handle; `val` points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_setsockopt(
+    s: *mut zr_socket,
+    opt: i32,
+    val: *const c_void,
+    len: usize,
+) -> i32 {
+    with_socket!(s, -1, |h| match bytes_of(val.cast(), len) {
+        Some(b) => status(h.sock.set_option(opt, b)),
+        None => fail(&Error::invalid("NULL option value")),
+    })
+}
+
+/// Reads a socket option (as `zmq_getsockopt`): `*len` is the buffer size on entry and the
+/// value's size on return (strings include their NUL). EINVAL if the buffer is too small.
+///
+/// # Safety
+/// `s` is NULL or a live handle; `buf` has `*len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_getsockopt(
+    s: *mut zr_socket,
+    opt: i32,
+    buf: *mut c_void,
+    len: *mut usize,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        if len.is_null() || (buf.is_null() && *len > 0) {
+            return fail(&Error::invalid("NULL option buffer"));
+        }
+        match h.sock.get_option(opt) {
+            Ok(v) => {
+                let raw = v.to_raw();
+                if raw.len() > *len {
+                    return fail(&Error::invalid(format!(
+                        "option buffer of {} bytes is too small for {} bytes",
+                        *len,
+                        raw.len()
+                    )));
+                }
+                std::ptr::copy_nonoverlapping(raw.as_ptr(), buf.cast::<u8>(), raw.len());
+                *len = raw.len();
+                0
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+/// ZMQ_EVENTS: POLLIN (1) | POLLOUT (2), or -1.
+///
+/// # Safety
+/// `s` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_events(s: *mut zr_socket) -> i32 {
+    with_socket!(s, -1, |h| match h.sock.events() {
+        Ok(ev) => ev,
+        Err(e) => fail(&e),
+    })
+}
+
+/// True (1) if the last frame received had more frames after it.
+///
+/// # Safety
+/// `s` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_rcvmore(s: *mut zr_socket) -> i32 {
+    with_socket!(s, -1, |h| i32::from(h.sock.rcvmore()))
+}
+
+/// The socket's type, or -1.
+///
+/// # Safety
+/// `s` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_type(s: *mut zr_socket) -> i32 {
+    with_socket!(s, -1, |h| h.sock.socket_type() as i32)
+}
+
+/// True (1) once the socket is closed.
+///
+/// # Safety
+/// `s` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_is_closed(s: *mut zr_socket) -> i32 {
+    with_socket!(s, -1, |h| i32::from(h.sock.is_closed()))
+}
+
+/// The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
+#[no_mangle]
+pub extern "C" fn zr_option_type(opt: i32) -> i32 {
+    guard(-1, || match options::spec(opt).map(|s| s.ty) {
+        Some(OptType::Int) => ZR_OPT_INT,
+        Some(OptType::Int64) => ZR_OPT_INT64,
+        Some(OptType::Uint64) => ZR_OPT_UINT64,
+        Some(OptType::Binary) => ZR_OPT_BINARY,
+        Some(OptType::Str) => ZR_OPT_STRING,
+        None => -1,
+    })
+}

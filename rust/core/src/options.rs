@@ -595,16 +595,13 @@ fn nonzero_or_minus1(spec: &OptSpec, raw: &[u8]) -> Result<i32> {
     }
 }
 
-/// Decodes an int-typed option that a socket type handles itself (e.g. ROUTER_MANDATORY).
+/// Decodes an on/off option that a socket type handles itself (e.g. ROUTER_MANDATORY):
+/// like libzmq, any value >= 0 is accepted and non-zero means on.
 pub fn decode_flag(num: i32, raw: &[u8]) -> Result<bool> {
     let spec = spec(num).ok_or_else(|| Error::invalid(format!("unknown socket option {num}")))?;
     match decode_int(spec, raw)? {
-        0 => Ok(false),
-        1 => Ok(true),
-        v => Err(Error::invalid(format!(
-            "{} must be 0 or 1, got {v}",
-            spec.name
-        ))),
+        v if v < 0 => Err(Error::invalid(format!("{} must be >= 0, got {v}", spec.name))),
+        v => Ok(v != 0),
     }
 }
 

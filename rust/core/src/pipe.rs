@@ -25,15 +25,24 @@ pub type PipeId = u64;
 
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
+/// An HWM share not known yet: the peer of a connect-before-bind has not bound. It adds
+/// nothing to the limit (libzmq uses the connector's own HWM alone until the bind).
+const UNKNOWN_SHARE: u32 = u32::MAX;
+
+/// The stored form of an HWM share.
+fn share(hwm: Option<i32>) -> u32 {
+    hwm.map_or(UNKNOWN_SHARE, |v| v.max(0) as u32)
+}
+
 /// One direction of a connection.
 #[derive(Debug)]
 pub(crate) struct Pipe {
     queue: SegQueue<Message>,
     /// Messages the reader has taken; the writer compares it with its own count.
     read_count: CachePadded<AtomicU64>,
-    /// Writer's SNDHWM share of the limit (0 = unlimited).
+    /// Writer's SNDHWM share of the limit (0 = unlimited, UNKNOWN_SHARE = not known yet).
     snd_hwm: AtomicU32,
-    /// Reader's RCVHWM share of the limit (0 = unlimited).
+    /// Reader's RCVHWM share of the limit (0 = unlimited, UNKNOWN_SHARE = not known yet).
     rcv_hwm: AtomicU32,
     /// The writer found the pipe full and waits for room.
     writer_waiting: AtomicBool,
@@ -48,12 +57,12 @@ pub(crate) struct Pipe {
 }
 
 impl Pipe {
-    fn new(snd_hwm: i32, rcv_hwm: i32) -> Pipe {
+    fn new(snd_hwm: Option<i32>, rcv_hwm: Option<i32>) -> Pipe {
         Pipe {
             queue: SegQueue::new(),
             read_count: CachePadded::new(AtomicU64::new(0)),
-            snd_hwm: AtomicU32::new(snd_hwm.max(0) as u32),
-            rcv_hwm: AtomicU32::new(rcv_hwm.max(0) as u32),
+            snd_hwm: AtomicU32::new(share(snd_hwm)),
+            rcv_hwm: AtomicU32::new(share(rcv_hwm)),
             writer_waiting: AtomicBool::new(false),
             writer_closed: AtomicBool::new(false),
             reader_closed: AtomicBool::new(false),
@@ -63,14 +72,15 @@ impl Pipe {
     }
 
     /// The message limit: sender SNDHWM + receiver RCVHWM, 0 (unlimited) if either is 0.
+    /// A share not known yet counts as nothing.
     fn limit(&self) -> u64 {
         let s = self.snd_hwm.load(Ordering::Relaxed);
         let r = self.rcv_hwm.load(Ordering::Relaxed);
         if s == 0 || r == 0 {
-            0
-        } else {
-            u64::from(s) + u64::from(r)
+            return 0;
         }
+        let known = |v: u32| if v == UNKNOWN_SHARE { 0 } else { u64::from(v) };
+        known(s) + known(r)
     }
 }
 
@@ -102,17 +112,17 @@ pub(crate) struct PipeEnd {
 
 impl PipeEnd {
     /// Creates a connected pair of ends. `a` is the creating socket's side; the limits are
-    /// computed from both sides' HWM options (`a_*` for a, `b_*` for b).
+    /// computed from both sides' HWM options: `a` = (SNDHWM, RCVHWM) of a, `b` the same for b,
+    /// or None while b is not known (connect before bind; `b.set_hwm` adds its shares later).
     pub(crate) fn pair(
-        a_sndhwm: i32,
-        a_rcvhwm: i32,
-        b_sndhwm: i32,
-        b_rcvhwm: i32,
+        a: (i32, i32),
+        b: Option<(i32, i32)>,
         endpoint: Arc<str>,
     ) -> (PipeEnd, PipeEnd) {
         let id = NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed);
-        let a_to_b = Arc::new(Pipe::new(a_sndhwm, b_rcvhwm));
-        let b_to_a = Arc::new(Pipe::new(b_sndhwm, a_rcvhwm));
+        let (b_sndhwm, b_rcvhwm) = (b.map(|b| b.0), b.map(|b| b.1));
+        let a_to_b = Arc::new(Pipe::new(Some(a.0), b_rcvhwm));
+        let b_to_a = Arc::new(Pipe::new(b_sndhwm, Some(a.1)));
         let a = PipeEnd::new(
             id,
             Arc::clone(&a_to_b),
@@ -151,20 +161,26 @@ impl PipeEnd {
     pub(crate) fn set_hwm(&self, sndhwm: i32, rcvhwm: i32) {
         self.out
             .snd_hwm
-            .store(sndhwm.max(0) as u32, Ordering::Relaxed);
+            .store(share(Some(sndhwm)), Ordering::Relaxed);
         self.inp
             .rcv_hwm
-            .store(rcvhwm.max(0) as u32, Ordering::Relaxed);
+            .store(share(Some(rcvhwm)), Ordering::Relaxed);
         // A larger limit may let a waiting writer go on.
         if let Some(w) = self.inp.writer.get() {
             w.notify();
         }
     }
 
+    /// True once the peer stopped reading: whatever is written now is lost.
+    #[inline]
+    pub(crate) fn peer_gone(&self) -> bool {
+        self.peer_closed || self.out.reader_closed.load(Ordering::Relaxed)
+    }
+
     /// True if a new message may be started (below the HWM and the peer still reads).
     #[inline]
     pub(crate) fn check_write(&self) -> bool {
-        if self.peer_closed || self.out.reader_closed.load(Ordering::Relaxed) {
+        if self.peer_gone() {
             return false;
         }
         let limit = self.out.limit();
@@ -272,7 +288,7 @@ mod tests {
 
     #[test]
     fn hwm_is_sum_of_both_sides() {
-        let (mut a, mut b) = PipeEnd::pair(2, 1000, 1000, 3, "inproc://t".into());
+        let (mut a, mut b) = PipeEnd::pair((2, 1000), Some((1000, 3)), "inproc://t".into());
         let mut n = 0;
         while a.check_write() {
             a.write(frame(b"x", false));
@@ -285,7 +301,7 @@ mod tests {
 
     #[test]
     fn zero_hwm_is_unlimited() {
-        let (mut a, _b) = PipeEnd::pair(0, 1000, 1000, 1000, "inproc://t".into());
+        let (mut a, _b) = PipeEnd::pair((0, 1000), Some((1000, 1000)), "inproc://t".into());
         for _ in 0..10_000 {
             assert!(a.check_write());
             a.write(frame(b"x", false));
@@ -293,8 +309,21 @@ mod tests {
     }
 
     #[test]
+    fn unknown_peer_share_adds_nothing() {
+        let (mut a, b) = PipeEnd::pair((2, 7), None, "inproc://t".into());
+        let mut n = 0;
+        while a.check_write() && n < 100 {
+            a.write(frame(b"x", false));
+            n += 1;
+        }
+        assert_eq!(n, 2, "the writer's own SNDHWM alone");
+        b.set_hwm(1000, 3);
+        assert!(a.check_write());
+    }
+
+    #[test]
     fn multipart_is_atomic() {
-        let (mut a, mut b) = PipeEnd::pair(10, 10, 10, 10, "inproc://t".into());
+        let (mut a, mut b) = PipeEnd::pair((10, 10), Some((10, 10)), "inproc://t".into());
         a.write(frame(b"a", true));
         assert!(!b.check_read(), "partial message must stay invisible");
         a.write(frame(b"b", false));
@@ -305,7 +334,7 @@ mod tests {
 
     #[test]
     fn close_is_seen() {
-        let (mut a, mut b) = PipeEnd::pair(10, 10, 10, 10, "inproc://t".into());
+        let (mut a, mut b) = PipeEnd::pair((10, 10), Some((10, 10)), "inproc://t".into());
         a.write(frame(b"last", false));
         a.close();
         assert!(!b.is_drained());

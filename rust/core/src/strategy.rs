@@ -83,13 +83,12 @@ impl LoadBalance {
             let p = &mut pipes.list[idx];
             if p.check_write() {
                 let id = p.id;
-                let more = frame.more;
-                p.write(frame);
-                if more {
+                if frame.more {
                     self.sending_to = Some(id);
-                } else {
-                    self.cursor = idx + 1;
                 }
+                p.write(frame);
+                // The next message goes to the next pipe, whether this one has one frame or many.
+                self.cursor = idx + 1;
                 return Ok(id);
             }
         }

@@ -10,8 +10,8 @@ use bytes::Bytes;
 
 #[derive(Debug, Default)]
 pub(crate) struct Dealer {
-    lb: LoadBalance,
-    fq: FairQueue,
+    pub(super) lb: LoadBalance,
+    pub(super) fq: FairQueue,
     probe_router: bool,
 }
 

@@ -306,8 +306,9 @@ impl Socket {
         }
     }
 
-    /// Removes every pipe whose peer closed and that has nothing left to read.
-    fn reap(&mut self) {
+    /// Removes every pipe whose peer closed and that has nothing left to read. Returns true
+    /// if it removed any: the pattern may have something new to say (an XPUB's unsubscribe).
+    fn reap(&mut self) -> bool {
         let dead: Vec<PipeId> = self
             .core
             .pipes
@@ -316,9 +317,11 @@ impl Socket {
             .filter(|p| p.is_drained())
             .map(|p| p.id)
             .collect();
+        let reaped = !dead.is_empty();
         for id in dead {
             self.remove_pipe(id);
         }
+        reaped
     }
 
     /// Binds to an endpoint.
@@ -386,7 +389,7 @@ impl Socket {
             match reg.get_mut(&name) {
                 Some(InprocEntry::Bound(b)) => {
                     let (mut mine, mut theirs) =
-                        PipeEnd::pair(o.sndhwm, o.rcvhwm, b.sndhwm, b.rcvhwm, ep);
+                        PipeEnd::pair((o.sndhwm, o.rcvhwm), Some((b.sndhwm, b.rcvhwm)), ep);
                     mine.set_owner(&self.core.sig);
                     mine.peer_identity = b.routing_id.clone();
                     mine.peer_mailbox = Some(b.mailbox.clone());
@@ -399,8 +402,8 @@ impl Socket {
                     mine
                 }
                 other => {
-                    let (mine, mut theirs) =
-                        PipeEnd::pair(o.sndhwm, o.rcvhwm, o.sndhwm, o.rcvhwm, ep);
+                    // The binder's HWM shares are added when it binds.
+                    let (mine, mut theirs) = PipeEnd::pair((o.sndhwm, o.rcvhwm), None, ep);
                     mine.set_owner(&self.core.sig);
                     theirs.peer_identity = o.routing_id.clone();
                     theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
@@ -428,7 +431,8 @@ impl Socket {
         Ok(())
     }
 
-    /// Stops listening on a bound endpoint and closes the connections made through it.
+    /// Stops listening on a bound endpoint. For inproc, as in libzmq, only the name is
+    /// released: connections already made through it stay up.
     pub fn unbind(&mut self, endpoint: &str) -> Result<()> {
         self.forget_endpoint(endpoint, true)
     }
@@ -442,13 +446,11 @@ impl Socket {
         self.check()?;
         self.process_commands();
         let parsed = Endpoint::parse(endpoint)?;
-        let pos = self
-            .core
-            .endpoints
-            .iter()
-            .position(|(e, b)| e == endpoint && *b == bound)
-            .ok_or(Error::NotFound)?;
-        self.core.endpoints.remove(pos);
+        let known = |(e, b): &(String, bool)| e == endpoint && *b == bound;
+        if !self.core.endpoints.iter().any(known) {
+            return Err(Error::NotFound);
+        }
+        self.core.endpoints.retain(|e| !known(e));
         if let Endpoint::Inproc(name) = parsed {
             let mut reg = self.core.ctx.inner.registry();
             match reg.get_mut(&name) {
@@ -463,6 +465,10 @@ impl Socket {
                     }
                 }
                 _ => {}
+            }
+            if bound {
+                // libzmq unbinds an inproc name without touching the pipes made through it.
+                return Ok(());
             }
         }
         let ids: Vec<PipeId> = self
@@ -549,7 +555,9 @@ impl Socket {
                 self.core.rcvmore = f.more;
                 return Ok(f);
             }
-            self.reap();
+            if self.reap() {
+                continue;
+            }
             if flags & DONTWAIT != 0 || self.core.opts.rcvtimeo == 0 {
                 return Err(Error::Again);
             }
@@ -618,7 +626,9 @@ impl Socket {
         self.core.sig.drain();
         self.process_commands();
         let mut ev = 0;
-        if self.pattern.has_in(&mut self.core) {
+        if self.pattern.has_in(&mut self.core)
+            || (self.reap() && self.pattern.has_in(&mut self.core))
+        {
             ev |= POLLIN;
         }
         if self.pattern.has_out(&mut self.core) {

@@ -18,19 +18,66 @@ fn sub_message(subscribe: bool, topic: &[u8]) -> Message {
     Message::One(b.freeze())
 }
 
+/// Topic -> the pipes subscribed to it (a pipe subscribes to a topic at most once; counting
+/// duplicates is the subscriber's job).
+type PipeTopics = Topics<Vec<PipeId>>;
+
+/// Adds a subscription; true if it is the topic's first.
+fn add(subs: &mut PipeTopics, topic: &[u8], pid: PipeId) -> bool {
+    let pipes = subs.entry_or(topic, Vec::new);
+    let first = pipes.is_empty();
+    if !pipes.contains(&pid) {
+        pipes.push(pid);
+    }
+    first
+}
+
+/// Removes a subscription; true if it was the topic's last.
+fn remove(subs: &mut PipeTopics, topic: &[u8], pid: PipeId) -> bool {
+    let Some(pipes) = subs.get_mut(topic) else {
+        return false;
+    };
+    let before = pipes.len();
+    pipes.retain(|&p| p != pid);
+    if pipes.is_empty() && before > 0 {
+        subs.remove(topic);
+        return true;
+    }
+    false
+}
+
+/// Removes every subscription of a pipe that is going away. Returns its topics, each with
+/// whether the pipe was the topic's last subscriber.
+fn remove_pipe(subs: &mut PipeTopics, pid: PipeId) -> Vec<(Bytes, bool)> {
+    let mut had = Vec::new();
+    subs.retain(|topic, pipes| {
+        let before = pipes.len();
+        pipes.retain(|&p| p != pid);
+        if pipes.len() < before {
+            had.push((topic.clone(), pipes.is_empty()));
+        }
+        !pipes.is_empty()
+    });
+    had
+}
+
 /// PUB (`xpub = false`) and XPUB.
 #[derive(Debug)]
 pub(crate) struct XPub {
     xpub: bool,
-    /// Topic -> subscribed pipes.
-    subs: Topics<Vec<PipeId>>,
+    /// Topic -> subscribed pipes: what the messages are matched against.
+    subs: PipeTopics,
+    /// XPUB_MANUAL: what each subscriber asked for (the application decides `subs`); used to
+    /// unsubscribe a subscriber that goes away.
+    manual_subs: PipeTopics,
     /// Pipes receiving the message being sent.
     targets: Vec<PipeId>,
     more_out: bool,
     /// A pipe was attached: scan for subscriptions before the next send.
     dirty: bool,
-    /// Messages for the application (XPUB): subscriptions and upstream messages.
-    inbox: VecDeque<Message>,
+    /// Messages for the application (XPUB): subscriptions and upstream messages, each with
+    /// the pipe it came from (None for an unsubscription made up when a subscriber left).
+    inbox: VecDeque<(Message, Option<PipeId>)>,
     unpack: Unpacker,
     verbose: bool,
     verboser: bool,
@@ -38,7 +85,8 @@ pub(crate) struct XPub {
     manual: bool,
     invert: bool,
     welcome: Option<Bytes>,
-    /// XPUB_MANUAL: the pipe whose subscription message was received last.
+    /// XPUB_MANUAL: the pipe of the message the application received last; SUBSCRIBE and
+    /// UNSUBSCRIBE apply to it.
     last_pipe: Option<PipeId>,
 }
 
@@ -47,6 +95,7 @@ impl XPub {
         XPub {
             xpub,
             subs: Topics::default(),
+            manual_subs: Topics::default(),
             targets: Vec::new(),
             more_out: false,
             dirty: false,
@@ -80,48 +129,28 @@ impl XPub {
         };
         let Some(subscribe) = sub else {
             if self.xpub {
-                self.inbox.push_back(msg);
+                self.inbox.push_back((msg, Some(pid)));
             }
             return;
         };
         let topic = msg.first().slice(1..);
         if self.manual {
-            self.last_pipe = Some(pid);
-            self.inbox.push_back(msg);
+            if subscribe {
+                add(&mut self.manual_subs, &topic, pid);
+            } else {
+                remove(&mut self.manual_subs, &topic, pid);
+            }
+            self.inbox.push_back((msg, Some(pid)));
             return;
         }
         let notify = if subscribe {
-            self.add(&topic, pid)
+            add(&mut self.subs, &topic, pid)
         } else {
-            self.remove(&topic, pid)
+            remove(&mut self.subs, &topic, pid)
         };
         if self.xpub && (notify || (subscribe && self.verbose) || (!subscribe && self.verboser)) {
-            self.inbox.push_back(msg);
+            self.inbox.push_back((msg, Some(pid)));
         }
-    }
-
-    /// Adds a subscription; true if it is the topic's first.
-    fn add(&mut self, topic: &[u8], pid: PipeId) -> bool {
-        let pipes = self.subs.entry_or(topic, Vec::new);
-        let first = pipes.is_empty();
-        if !pipes.contains(&pid) {
-            pipes.push(pid);
-        }
-        first
-    }
-
-    /// Removes a subscription; true if it was the topic's last.
-    fn remove(&mut self, topic: &[u8], pid: PipeId) -> bool {
-        let Some(pipes) = self.subs.get_mut(topic) else {
-            return false;
-        };
-        let before = pipes.len();
-        pipes.retain(|&p| p != pid);
-        if pipes.is_empty() && before > 0 {
-            self.subs.remove(topic);
-            return true;
-        }
-        false
     }
 
     /// Chooses the pipes for a message whose first frame is `data`.
@@ -169,18 +198,16 @@ impl Pattern for XPub {
                 self.upstream(pid, msg);
             }
         }
-        let mut gone = Vec::new();
-        self.subs.retain(|topic, pipes| {
-            pipes.retain(|&p| p != pid);
-            if pipes.is_empty() {
-                gone.push(topic.clone());
-                return false;
-            }
-            true
-        });
-        if self.xpub && !self.manual {
-            for t in gone {
-                self.inbox.push_back(sub_message(false, &t));
+        // Unsubscribe what it leaves behind: in manual mode everything it asked for, otherwise
+        // the topics nobody else wants (every topic it had with XPUB_VERBOSER).
+        let asked = remove_pipe(&mut self.manual_subs, pid);
+        let had = remove_pipe(&mut self.subs, pid);
+        if self.xpub {
+            let gone = if self.manual { asked } else { had };
+            for (topic, last) in gone {
+                if self.manual || last || self.verboser {
+                    self.inbox.push_back((sub_message(false, &topic), None));
+                }
             }
         }
         self.targets.retain(|&p| p != pid);
@@ -235,7 +262,13 @@ impl Pattern for XPub {
             return Ok(Some(f));
         }
         self.read_upstream(core);
-        Ok(self.inbox.pop_front().map(|m| self.unpack.start(m)))
+        let Some((msg, from)) = self.inbox.pop_front() else {
+            return Ok(None);
+        };
+        if self.manual {
+            self.last_pipe = from;
+        }
+        Ok(Some(self.unpack.start(msg)))
     }
 
     fn has_in(&mut self, core: &mut Core) -> bool {
@@ -283,13 +316,13 @@ impl Pattern for XPub {
                 if !self.manual {
                     return Err(Error::invalid("SUBSCRIBE on an XPUB needs XPUB_MANUAL"));
                 }
-                let Some(pid) = self.last_pipe else {
-                    return Err(Error::invalid("no subscriber to apply the subscription to"));
-                };
-                if num == id::SUBSCRIBE {
-                    self.add(raw, pid);
-                } else {
-                    self.remove(raw, pid);
+                // libzmq ignores it when no subscriber is current.
+                if let Some(pid) = self.last_pipe {
+                    if num == id::SUBSCRIBE {
+                        add(&mut self.subs, raw, pid);
+                    } else {
+                        remove(&mut self.subs, raw, pid);
+                    }
                 }
             }
             _ => return Ok(false),

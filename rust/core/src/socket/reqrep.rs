@@ -4,18 +4,20 @@
 //! reply only from the pipe the request went to, and strips the envelope. REP keeps every frame
 //! up to and including the delimiter and sends it back in front of the reply.
 
+use super::dealer::Dealer;
 use super::{Core, Pattern, Sent};
 use crate::error::{Error, Result};
 use crate::msg::Frame;
 use crate::options::{decode_flag, id};
 use crate::pipe::PipeId;
-use crate::strategy::{FairQueue, LoadBalance};
+use crate::strategy::FairQueue;
 use bytes::Bytes;
 
 #[derive(Debug)]
 pub(crate) struct Req {
-    lb: LoadBalance,
-    fq: FairQueue,
+    /// REQ is a DEALER (load-balance out, fair-queue in, PROBE_ROUTER) plus the envelope and
+    /// the send/recv alternation.
+    dealer: Dealer,
     /// A request was sent; the next operation must be recv.
     receiving_reply: bool,
     /// The next frame sent starts a request (the envelope goes first).
@@ -32,8 +34,7 @@ pub(crate) struct Req {
 impl Default for Req {
     fn default() -> Self {
         Req {
-            lb: LoadBalance::default(),
-            fq: FairQueue::default(),
+            dealer: Dealer::default(),
             receiving_reply: false,
             message_begins: true,
             reply_begins: true,
@@ -59,8 +60,12 @@ pub(crate) fn random_u32() -> u32 {
 }
 
 impl Pattern for Req {
-    fn detach(&mut self, _core: &mut Core, id: PipeId) {
-        self.lb.detach(id);
+    fn attach(&mut self, core: &mut Core, id: PipeId) {
+        self.dealer.attach(core, id);
+    }
+
+    fn detach(&mut self, core: &mut Core, id: PipeId) {
+        self.dealer.detach(core, id);
         if self.reply_pipe == Some(id) {
             self.reply_pipe = None;
         }
@@ -71,13 +76,8 @@ impl Pattern for Req {
             if !self.relaxed {
                 return Err(Error::Fsm);
             }
-            // REQ_RELAXED: abandon the outstanding request and its pipe.
-            if let Some(id) = self.reply_pipe.take() {
-                self.lb.detach(id);
-                if let Some(p) = core.pipes.remove(id) {
-                    Core::close_pipe(p);
-                }
-            }
+            // REQ_RELAXED: abandon the outstanding request. Its pipe stays open (libzmq #1690);
+            // a late reply on it is dropped below or by REQ_CORRELATE.
             self.receiving_reply = false;
             self.message_begins = true;
         }
@@ -88,19 +88,22 @@ impl Pattern for Req {
             } else {
                 Frame::empty(true)
             };
-            match self.lb.send(&mut core.pipes, first) {
+            match self.dealer.lb.send(&mut core.pipes, first) {
                 Ok(id) => self.reply_pipe = Some(id),
                 Err(_) => return Ok(Sent::Blocked(frame)),
             }
             if self.correlate {
-                let _ = self.lb.send(&mut core.pipes, Frame::empty(true));
+                let _ = self.dealer.lb.send(&mut core.pipes, Frame::empty(true));
             }
             self.message_begins = false;
-            // Stale replies to earlier requests must not be taken for this one.
-            self.fq.skip_rest(&mut core.pipes);
+            // Replies already waiting answer earlier requests: drop them all, as libzmq does,
+            // so that none is taken for this one.
+            let fq = &mut self.dealer.fq;
+            fq.skip_rest(&mut core.pipes);
+            while fq.recv(&mut core.pipes).is_some() {}
         }
         let more = frame.more;
-        let _ = self.lb.send(&mut core.pipes, frame);
+        let _ = self.dealer.lb.send(&mut core.pipes, frame);
         if !more {
             self.receiving_reply = true;
             self.message_begins = true;
@@ -114,13 +117,13 @@ impl Pattern for Req {
             return Err(Error::Fsm);
         }
         loop {
-            let Some((f, from)) = self.fq.recv(&mut core.pipes) else {
+            let Some((f, from)) = self.dealer.fq.recv(&mut core.pipes) else {
                 return Ok(None);
             };
             if self.reply_begins {
                 // Replies from other pipes (earlier, abandoned requests) are dropped whole.
                 if Some(from) != self.reply_pipe || !self.envelope_ok(core, f) {
-                    self.fq.skip_rest(&mut core.pipes);
+                    self.dealer.fq.skip_rest(&mut core.pipes);
                     continue;
                 }
                 self.reply_begins = false;
@@ -135,18 +138,18 @@ impl Pattern for Req {
     }
 
     fn has_in(&mut self, core: &mut Core) -> bool {
-        self.receiving_reply && self.fq.has_in(&core.pipes)
+        self.receiving_reply && self.dealer.has_in(core)
     }
 
     fn has_out(&mut self, core: &mut Core) -> bool {
-        (!self.receiving_reply || self.relaxed) && self.lb.has_out(&core.pipes)
+        (!self.receiving_reply || self.relaxed) && self.dealer.has_out(core)
     }
 
-    fn set_option(&mut self, _core: &mut Core, num: i32, raw: &[u8]) -> Result<bool> {
+    fn set_option(&mut self, core: &mut Core, num: i32, raw: &[u8]) -> Result<bool> {
         match num {
             id::REQ_CORRELATE => self.correlate = decode_flag(num, raw)?,
             id::REQ_RELAXED => self.relaxed = decode_flag(num, raw)?,
-            _ => return Ok(false),
+            _ => return self.dealer.set_option(core, num, raw),
         }
         Ok(true)
     }
@@ -159,7 +162,7 @@ impl Req {
             if !first.more || first.data[..] != self.request_id.to_ne_bytes() {
                 return false;
             }
-            match self.fq.recv(&mut core.pipes) {
+            match self.dealer.fq.recv(&mut core.pipes) {
                 Some((f, _)) => f,
                 None => return false,
             }

@@ -144,17 +144,16 @@ impl Pattern for Router {
                 return Ok(Sent::Done);
             }
             self.out_pipe = None;
-            match self.peers.get(&frame.data).copied() {
-                Some(pid) => {
-                    let writable = core.pipes.get(pid).is_some_and(|p| p.check_write());
-                    if writable {
-                        self.out_pipe = Some(pid);
-                    } else if self.mandatory {
-                        return Ok(Sent::Blocked(frame));
-                    }
-                }
-                None if self.mandatory => return Err(Error::HostUnreachable),
-                None => {}
+            match self
+                .peers
+                .get(&frame.data)
+                .and_then(|&pid| core.pipes.get(pid))
+            {
+                Some(p) if p.check_write() => self.out_pipe = Some(p.id),
+                // ROUTER_MANDATORY: a peer that left is unreachable; a full one makes us wait.
+                Some(p) if self.mandatory && !p.peer_gone() => return Ok(Sent::Blocked(frame)),
+                _ if self.mandatory => return Err(Error::HostUnreachable),
+                _ => {}
             }
             self.more_out = true;
             return Ok(Sent::Done);
@@ -196,8 +195,9 @@ impl Pattern for Router {
         self.prefetched.is_some() || self.in_msg || self.fq.has_in(&core.pipes)
     }
 
-    fn has_out(&mut self, _core: &mut Core) -> bool {
-        true
+    fn has_out(&mut self, core: &mut Core) -> bool {
+        // Without MANDATORY a message for a full or unknown peer is dropped, never refused.
+        !self.mandatory || core.pipes.list.iter().any(|p| p.check_write())
     }
 
     fn set_option(&mut self, core: &mut Core, num: i32, raw: &[u8]) -> Result<bool> {

@@ -266,6 +266,12 @@ impl Socket {
     /// Applies commands from peers (new pipes, closed pipes).
     #[inline]
     fn process_commands(&mut self) {
+        // A plain load answers the common case; `try_recv` on an empty channel costs a full
+        // fence. Before sleeping, the signaler's fences order this load against a sender's
+        // push-then-notify, so no command is missed.
+        if self.core.mailbox.is_empty() {
+            return;
+        }
         while let Ok(cmd) = self.core.mailbox.try_recv() {
             match cmd {
                 Command::Attach(p) => self.attach(p),

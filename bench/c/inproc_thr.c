@@ -1,0 +1,340 @@
+/* libzmq's own inproc figures, measured exactly as rust/core/examples/bench_inproc.rs
+ * measures the Rust engine, so that bench/run.pl can print ratios.
+ *
+ *   cc -O2 -o bench/bin/inproc_thr bench/c/inproc_thr.c -lzmq -lpthread
+ *   bench/bin/inproc_thr [--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N]
+ *                        [--rt-size B] [--batch K] [--what push_pull,loop,req_rep] [--hwm N]
+ * (--what req_rep is req_rep_threads plus req_rep_one_thread, as in the Rust example)
+ *
+ * Output lines (same keys as the Rust example, impl=c):
+ *   push_pull  PUSH/PULL in two threads; msgs/s from a common start (barrier) to the last
+ *              message received; the sender's socket stays open until the receiver is done.
+ *   loop       one thread: send a batch of K messages, receive them, repeat; ns per call.
+ *   req_rep    mode=threads (REQ and REP in two threads) or mode=one_thread; us_per_rt is a
+ *              full round trip (libzmq's perf/inproc_lat prints half of that).
+ *
+ * Sending uses zmq_send (one copy of the payload into a new message, as the Rust engine's
+ * Bytes::copy_from_slice and the Perl bindings do); receiving uses zmq_msg_recv (no copy). */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+static int sizes[16] = {1, 100, 1024, 65536};
+static int nsizes = 4;
+static uint64_t opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 100000, opt_batch = 100;
+static int opt_rt_size = 100, opt_hwm = -1;
+static const char *opt_what = "push_pull,loop,req_rep";
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "inproc_thr: %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+static void usage(const char *msg)
+{
+    fprintf(stderr, "inproc_thr: %s\nusage: inproc_thr [--sizes 1,100,1024,65536] [--msgs N] "
+                    "[--max-mb M] [--rt N] [--rt-size B] [--batch K] "
+                    "[--what push_pull,loop,req_rep] [--hwm N]\n", msg);
+    exit(2);
+}
+
+/* Same rule as the Rust example: msgs, capped at max_mb MiB of payload, at least 1000. */
+static uint64_t count_for(int size)
+{
+    uint64_t cap = (opt_max_mb << 20) / (uint64_t)(size > 0 ? size : 1);
+    if (cap < 1000)
+        cap = 1000;
+    return opt_msgs < cap ? opt_msgs : cap;
+}
+
+static void set_hwm(void *s)
+{
+    if (opt_hwm >= 0) {
+        if (zmq_setsockopt(s, ZMQ_SNDHWM, &opt_hwm, sizeof opt_hwm) ||
+            zmq_setsockopt(s, ZMQ_RCVHWM, &opt_hwm, sizeof opt_hwm))
+            die("setsockopt HWM");
+    }
+}
+
+static void pair(void *ctx, int ta, int tb, const char *ep, void **a, void **b, int hwm)
+{
+    *a = zmq_socket(ctx, ta);
+    *b = zmq_socket(ctx, tb);
+    if (!*a || !*b)
+        die("zmq_socket");
+    if (hwm) {
+        set_hwm(*a);
+        set_hwm(*b);
+    }
+    if (zmq_bind(*a, ep))
+        die("zmq_bind");
+    if (zmq_connect(*b, ep))
+        die("zmq_connect");
+}
+
+struct thr {
+    void *sock;
+    int size;
+    uint64_t n;
+    pthread_barrier_t *start;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+};
+
+static void *sender(void *arg)
+{
+    struct thr *t = arg;
+    char *payload = malloc(t->size ? t->size : 1);
+    memset(payload, 0x5a, t->size);
+    pthread_barrier_wait(t->start);
+    for (uint64_t i = 0; i < t->n; i++)
+        if (zmq_send(t->sock, payload, t->size, 0) != t->size)
+            die("zmq_send");
+    /* Stay open until the receiver has everything. */
+    pthread_mutex_lock(&t->mu);
+    while (!t->done)
+        pthread_cond_wait(&t->cv, &t->mu);
+    pthread_mutex_unlock(&t->mu);
+    free(payload);
+    return NULL;
+}
+
+static void push_pull(int size)
+{
+    uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
+    void *ctx = zmq_ctx_new(), *pull, *push;
+    pthread_barrier_t start;
+    pthread_t th;
+    struct thr t;
+    zmq_msg_t msg;
+    double t0, s;
+    int linger = 0;
+
+    pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://thr", &pull, &push, 1);
+    pthread_barrier_init(&start, NULL, 2);
+    memset(&t, 0, sizeof t);
+    t.sock = push;
+    t.size = size;
+    t.n = n;
+    t.start = &start;
+    pthread_mutex_init(&t.mu, NULL);
+    pthread_cond_init(&t.cv, NULL);
+    pthread_create(&th, NULL, sender, &t);
+    zmq_msg_init(&msg);
+    pthread_barrier_wait(&start);
+    t0 = now();
+    while (got < n) {
+        int rc = zmq_msg_recv(&msg, pull, 0);
+        if (rc < 0)
+            die("zmq_msg_recv");
+        got++;
+        bytes += (uint64_t)rc;
+        bad += rc != size;
+    }
+    s = now() - t0;
+    pthread_mutex_lock(&t.mu);
+    t.done = 1;
+    pthread_cond_signal(&t.cv);
+    pthread_mutex_unlock(&t.mu);
+    pthread_join(th, NULL);
+    zmq_msg_close(&msg);
+    printf("push_pull impl=c size=%d msgs=%llu copy=1 hwm=%d secs=%.6f msgs_per_sec=%.0f "
+           "mib_per_sec=%.1f lost=%llu bad=%llu\n",
+           size, (unsigned long long)n, opt_hwm >= 0 ? opt_hwm : 1000, s, got / s,
+           bytes / s / 1048576.0, (unsigned long long)(n - got), (unsigned long long)bad);
+    fflush(stdout);
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+}
+
+static void send_recv_loop(int size)
+{
+    uint64_t n = count_for(size), k = opt_batch < n ? opt_batch : n, rounds = n / k, bad = 0;
+    void *ctx = zmq_ctx_new(), *pull, *push;
+    char *payload = malloc(size ? size : 1);
+    double t_send = 0, t_recv = 0, t0, s;
+    zmq_msg_t msg;
+    int linger = 0;
+
+    n = rounds * k;
+    memset(payload, 0x5a, size);
+    pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://loop", &pull, &push, 1);
+    zmq_msg_init(&msg);
+    t0 = now();
+    for (uint64_t r = 0; r < rounds; r++) {
+        double a = now(), b, c;
+        for (uint64_t i = 0; i < k; i++)
+            if (zmq_send(push, payload, size, 0) != size)
+                die("zmq_send");
+        b = now();
+        for (uint64_t i = 0; i < k; i++) {
+            int rc = zmq_msg_recv(&msg, pull, 0);
+            if (rc < 0)
+                die("zmq_msg_recv");
+            bad += rc != size;
+        }
+        c = now();
+        t_send += b - a;
+        t_recv += c - b;
+    }
+    s = now() - t0;
+    printf("loop impl=c size=%d msgs=%llu batch=%llu secs=%.6f msgs_per_sec=%.0f send_ns=%.1f "
+           "recv_ns=%.1f bad=%llu\n",
+           size, (unsigned long long)n, (unsigned long long)k, s, n / s, t_send * 1e9 / n,
+           t_recv * 1e9 / n, (unsigned long long)bad);
+    fflush(stdout);
+    zmq_msg_close(&msg);
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    free(payload);
+}
+
+struct srv {
+    void *sock;
+    uint64_t n;
+    pthread_barrier_t *start;
+};
+
+static void *server(void *arg)
+{
+    struct srv *t = arg;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    pthread_barrier_wait(t->start);
+    for (uint64_t i = 0; i < t->n; i++) {
+        if (zmq_msg_recv(&msg, t->sock, 0) < 0)
+            die("rep recv");
+        if (zmq_msg_send(&msg, t->sock, 0) < 0)
+            die("rep send");
+    }
+    zmq_msg_close(&msg);
+    return NULL;
+}
+
+static void req_rep(int threaded)
+{
+    uint64_t n = opt_rt, bad = 0;
+    int size = opt_rt_size;
+    void *ctx = zmq_ctx_new(), *rep, *req;
+    char *payload = malloc(size ? size : 1);
+    pthread_barrier_t start;
+    pthread_t th;
+    struct srv t;
+    zmq_msg_t msg;
+    double t0, s;
+
+    memset(payload, 0x5a, size);
+    pair(ctx, ZMQ_REP, ZMQ_REQ, threaded ? "inproc://lat" : "inproc://lat1", &rep, &req, 0);
+    zmq_msg_init(&msg);
+    if (threaded) {
+        pthread_barrier_init(&start, NULL, 2);
+        t.sock = rep;
+        t.n = n;
+        t.start = &start;
+        pthread_create(&th, NULL, server, &t);
+        pthread_barrier_wait(&start);
+    }
+    t0 = now();
+    for (uint64_t i = 0; i < n; i++) {
+        int rc;
+        if (zmq_send(req, payload, size, 0) != size)
+            die("req send");
+        if (!threaded) {
+            if (zmq_msg_recv(&msg, rep, 0) < 0)
+                die("rep recv");
+            if (zmq_msg_send(&msg, rep, 0) < 0)
+                die("rep send");
+        }
+        rc = zmq_msg_recv(&msg, req, 0);
+        if (rc < 0)
+            die("req recv");
+        bad += rc != size;
+    }
+    s = now() - t0;
+    if (threaded)
+        pthread_join(th, NULL);
+    printf("req_rep impl=c mode=%s size=%d rts=%llu secs=%.6f us_per_rt=%.3f bad=%llu\n",
+           threaded ? "threads" : "one_thread", size, (unsigned long long)n, s, s * 1e6 / n,
+           (unsigned long long)bad);
+    fflush(stdout);
+    zmq_msg_close(&msg);
+    zmq_close(req);
+    zmq_close(rep);
+    zmq_ctx_term(ctx);
+    free(payload);
+}
+
+static int want(const char *w)
+{
+    size_t l = strlen(w);
+    for (const char *p = opt_what; (p = strstr(p, w)); p += l)
+        if ((p == opt_what || p[-1] == ',') && (p[l] == ',' || p[l] == 0))
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--sizes") && v) {
+            char *tmp = strdup(v), *tok, *save = NULL;
+            nsizes = 0;
+            for (tok = strtok_r(tmp, ",", &save); tok && nsizes < 16; tok = strtok_r(NULL, ",", &save))
+                sizes[nsizes++] = atoi(tok);
+            free(tmp);
+        } else if (!strcmp(a, "--msgs") && v)
+            opt_msgs = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--max-mb") && v)
+            opt_max_mb = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--rt") && v)
+            opt_rt = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--rt-size") && v)
+            opt_rt_size = atoi(v);
+        else if (!strcmp(a, "--batch") && v)
+            opt_batch = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--what") && v)
+            opt_what = v;
+        else if (!strcmp(a, "--hwm") && v)
+            opt_hwm = atoi(v);
+        else
+            usage(a);
+        i++;
+    }
+    if (!opt_msgs || !opt_rt || !opt_batch)
+        usage("--msgs, --rt and --batch must be > 0");
+    {
+        int maj, min, pat;
+        zmq_version(&maj, &min, &pat);
+        printf("version impl=c libzmq=%d.%d.%d\n", maj, min, pat);
+    }
+    if (want("push_pull"))
+        for (int i = 0; i < nsizes; i++)
+            push_pull(sizes[i]);
+    if (want("loop"))
+        for (int i = 0; i < nsizes; i++)
+            send_recv_loop(sizes[i]);
+    if (want("req_rep") || want("req_rep_threads"))
+        req_rep(1);
+    if (want("req_rep") || want("req_rep_one_thread"))
+        req_rep(0);
+    return 0;
+}

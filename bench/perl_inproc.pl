@@ -1,0 +1,175 @@
+#!/usr/bin/perl
+# inproc benchmarks of a Perl ZeroMQ binding: ZMQ::Rust (default) or ZMQ::FFI (--impl ffi).
+# Run by bench/run.pl; by hand: perl -Mblib bench/perl_inproc.pl [OPTIONS]
+#
+# Output: one line per measurement, "NAME key=value ..." (same keys as the Rust example and
+# the C harness), with impl=perl-zmq-rust or impl=perl-zmq-ffi:
+#
+#   loop     the Perl send+recv loop: one thread sends a batch of --batch messages (blocking
+#            sends; the batch stays below the HWM so none blocks), then receives them, and
+#            repeats. msgs_per_sec counts messages that were both sent and received by the
+#            script; send_ns and recv_ns are the time of the send phases and of the receive
+#            phases divided by the messages (the per-call cost, loop overhead included).
+#   req_rep  mode=one_thread: REQ and REP in the same thread (REQ send, REP recv, REP send,
+#            REQ recv = one round trip). mode=threads: the REP socket runs in a Perl ithread
+#            (threads.pm). us_per_rt is one full round trip.
+#
+# Options: --impl rust|ffi, --sizes 1,100,1024,65536, --msgs N, --max-mb M (same cap rule as
+# the Rust and C programs), --batch K, --rt N, --rt-size B, --hwm N,
+# --what loop,req_rep (req_rep is req_rep_one_thread plus req_rep_threads).
+use strict;
+use warnings;
+use Getopt::Long qw(GetOptions);
+use Config qw(%Config);
+use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
+
+my %o = (
+    impl   => 'rust',
+    sizes  => '1,100,1024,65536',
+    msgs   => 1_000_000,
+    max_mb => 4096,
+    batch  => 100,
+    rt     => 100_000,
+    rt_size => 100,
+    what   => 'loop,req_rep',
+);
+GetOptions(\%o, 'impl=s', 'sizes=s', 'msgs=i', 'max_mb|max-mb=i', 'batch=i', 'rt=i',
+    'rt_size|rt-size=i', 'hwm=i', 'what=s')
+    or die "usage: $0 [--impl rust|ffi] [--sizes LIST] [--msgs N] [--max-mb M] [--batch K] "
+    . "[--rt N] [--rt-size B] [--hwm N] [--what loop,req_rep_one_thread,req_rep_threads]\n";
+die "--msgs, --batch and --rt must be > 0\n" unless $o{msgs} > 0 && $o{batch} > 0 && $o{rt} > 0;
+my %want = map { $_ => 1 } split /,/, $o{what};
+
+my ($IMPL, $ctx, %C);
+if ($o{impl} eq 'rust') {
+    require ZMQ::Rust;
+    require ZMQ::Rust::Constants;
+    $IMPL = 'perl-zmq-rust';
+    $ctx  = ZMQ::Rust->new;
+    %C    = map { $_ => ZMQ::Rust::Constants->can("ZMQ_$_")->() } qw(PUSH PULL REQ REP SNDHWM RCVHWM);
+    print "version impl=$IMPL module=$ZMQ::Rust::VERSION perl=$^V\n";
+}
+elsif ($o{impl} eq 'ffi') {
+    require ZMQ::FFI;
+    require ZMQ::FFI::Constants;
+    $IMPL = 'perl-zmq-ffi';
+    $ctx  = ZMQ::FFI->new;
+    %C    = map { $_ => ZMQ::FFI::Constants->can("ZMQ_$_")->() } qw(PUSH PULL REQ REP SNDHWM RCVHWM);
+    print "version impl=$IMPL module=$ZMQ::FFI::VERSION libzmq=", join('.', $ctx->version),
+        " perl=$^V\n";
+}
+else {
+    die "--impl must be rust or ffi\n";
+}
+$| = 1;
+
+sub now { clock_gettime(CLOCK_MONOTONIC) }
+
+# Same rule as the Rust example and the C harness.
+sub count_for {
+    my ($size) = @_;
+    my $cap = int(($o{max_mb} * 1048576) / ($size > 0 ? $size : 1));
+    $cap = 1000 if $cap < 1000;
+    return $o{msgs} < $cap ? $o{msgs} : $cap;
+}
+
+sub pair {
+    my ($ta, $tb, $ep, $hwm) = @_;
+    my $a = $ctx->socket($C{$ta});
+    my $b = $ctx->socket($C{$tb});
+    if ($hwm && defined $o{hwm}) {
+        for my $s ($a, $b) {
+            $s->set($C{SNDHWM}, 'int', $o{hwm});
+            $s->set($C{RCVHWM}, 'int', $o{hwm});
+        }
+    }
+    $a->bind($ep);
+    $b->connect($ep);
+    return ($a, $b);
+}
+
+sub send_recv_loop {
+    my ($size) = @_;
+    my $n = count_for($size);
+    my $k = $o{batch} < $n ? $o{batch} : $n;
+    my $rounds = int($n / $k);
+    $n = $rounds * $k;
+    my ($pull, $push) = pair('PULL', 'PUSH', "inproc://loop$size", 1);
+    my $msg = "\x5a" x $size;
+    my ($ts, $tr, $bad) = (0, 0, 0);
+    my $t0 = now();
+    for (1 .. $rounds) {
+        my $a = now();
+        $push->send($msg) for 1 .. $k;
+        my $b = now();
+        length($pull->recv) == $size or $bad++ for 1 .. $k;
+        my $c = now();
+        $ts += $b - $a;
+        $tr += $c - $b;
+    }
+    my $s = now() - $t0;
+    printf "loop impl=%s size=%d msgs=%d batch=%d secs=%.6f msgs_per_sec=%.0f send_ns=%.1f "
+        . "recv_ns=%.1f bad=%d\n",
+        $IMPL, $size, $n, $k, $s, $n / $s, $ts * 1e9 / $n, $tr * 1e9 / $n, $bad;
+    $push->close;
+    $pull->close;
+}
+
+sub req_rep_one_thread {
+    my ($n, $size) = ($o{rt}, $o{rt_size});
+    my ($rep, $req) = pair('REP', 'REQ', 'inproc://lat1', 0);
+    my $msg = "\x5a" x $size;
+    my $bad = 0;
+    my $t0 = now();
+    for (1 .. $n) {
+        $req->send($msg);
+        $rep->send($rep->recv);
+        length($req->recv) == $size or $bad++;
+    }
+    my $s = now() - $t0;
+    printf "req_rep impl=%s mode=one_thread size=%d rts=%d secs=%.6f us_per_rt=%.3f bad=%d\n",
+        $IMPL, $size, $n, $s, $s * 1e6 / $n, $bad;
+    $req->close;
+    $rep->close;
+}
+
+sub req_rep_threads {
+    my ($n, $size) = ($o{rt}, $o{rt_size});
+    unless ($Config{useithreads}) {
+        print "req_rep impl=$IMPL mode=threads skipped=no_ithreads\n";
+        return;
+    }
+    require threads;
+    my $ep = 'inproc://lat';
+    # The REP socket is created in the thread (sockets cannot cross interpreters; the
+    # context can). It binds; the REQ below may connect first (inproc allows it).
+    my $thr = threads->create(sub {
+        my $rep = $ctx->socket($C{REP});
+        $rep->bind($ep);
+        $rep->send($rep->recv) for 0 .. $n;    # one warm-up round trip, then n
+        $rep->close;
+        return 1;
+    });
+    my $req = $ctx->socket($C{REQ});
+    $req->connect($ep);
+    my $msg = "\x5a" x $size;
+    my $bad = 0;
+    $req->send($msg);    # warm-up: the thread is up and bound
+    $req->recv;
+    my $t0 = now();
+    for (1 .. $n) {
+        $req->send($msg);
+        length($req->recv) == $size or $bad++;
+    }
+    my $s = now() - $t0;
+    $thr->join;
+    printf "req_rep impl=%s mode=threads size=%d rts=%d secs=%.6f us_per_rt=%.3f bad=%d\n",
+        $IMPL, $size, $n, $s, $s * 1e6 / $n, $bad;
+    $req->close;
+}
+
+if ($want{loop}) {
+    send_recv_loop($_) for split /,/, $o{sizes};
+}
+req_rep_one_thread() if $want{req_rep} || $want{req_rep_one_thread};
+req_rep_threads()    if $want{req_rep} || $want{req_rep_threads};

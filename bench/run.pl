@@ -1,0 +1,448 @@
+#!/usr/bin/perl
+# Benchmark driver: inproc throughput and latency of the Rust engine, of ZMQ::Rust from Perl,
+# and (when installed) of ZMQ::FFI and of C libzmq, in one go. See bench/README.md.
+#
+#   make bench                       # builds, then runs this with -Mblib
+#   perl -Mblib bench/run.pl [--runs N] [--quick] [--only rust,c,perl,ffi] [--raw FILE]
+#
+# Every measurement runs in its own process (a fresh heap: see README, "Method"), R times,
+# interleaved (run 1 of everything, then run 2, ...); the table shows median, min and max.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Spec;
+use Getopt::Long qw(GetOptions);
+use POSIX qw(strftime);
+
+my $ROOT = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)), File::Spec->updir));
+chdir $ROOT or die "chdir $ROOT: $!\n";
+
+my %opt = (runs => 5, timeout => 300);
+my $runs_given = grep { /^--?runs\b/ } @ARGV;
+GetOptions(\%opt, 'runs=i', 'quick', 'only=s', 'raw=s', 'verbose|v', 'no-build', 'timeout=i',
+    'pin=s', 'help|h')
+    or usage();
+usage() if $opt{help};
+$opt{runs} = 1 if $opt{quick} && !$runs_given;
+$opt{runs} = 1 if $opt{runs} < 1;
+$opt{timeout} = 60 if $opt{quick} && $opt{timeout} == 300;
+
+sub usage {
+    print STDERR <<'USAGE';
+usage: perl -Mblib bench/run.pl [options]
+  --runs N        runs of every measurement (default 5; --quick: 1)
+  --quick         smoke run: few messages, 1 run (under 30 s)
+  --only LIST     subset of rust,c,perl,ffi (default: all that are available)
+  --raw FILE      also write every raw result line to FILE
+  --no-build      do not run cargo / cc (use the binaries already built)
+  --timeout S     kill a measurement process after S seconds (default 300)
+  --pin CPUS      run every measurement under `taskset -c CPUS` (e.g. 0: both threads
+                  share one CPU; steadier on a noisy VM, but not the two-core figure)
+  -v, --verbose   print raw result lines as they come
+USAGE
+    exit 2;
+}
+
+my %only = map { $_ => 1 } split /,/, ($opt{only} // 'rust,c,perl,ffi');
+
+# Workload. Counts are per measurement process; the programs cap big sizes at max_mb MiB of
+# payload with the same rule (bench_inproc.rs count_for).
+my @SIZES = (1, 100, 1024, 65536);
+my %W = $opt{quick}
+    ? (msgs => 100_000, perl_msgs => 50_000, max_mb => 256, rt_thr => 2_000,
+       rt_one => 20_000, batch => 100, rt_size => 100)
+    : (msgs => 2_000_000, perl_msgs => 1_000_000, max_mb => 2048, rt_thr => 20_000,
+       rt_one => 200_000, batch => 100, rt_size => 100);
+
+my $t_start = time;
+my %info;    # versions reported by the programs
+
+# ---------------------------------------------------------------- machine
+sub slurp { my ($f) = @_; open my $fh, '<', $f or return ''; local $/; return <$fh> }
+my $cpuinfo = slurp('/proc/cpuinfo');
+my ($cpu_model) = $cpuinfo =~ /^model name\s*:\s*(.+)$/m;
+my $nproc = `nproc 2>/dev/null`;
+chomp $nproc;
+$nproc ||= scalar(() = $cpuinfo =~ /^processor\s*:/mg) || '?';
+my ($mem_kb) = slurp('/proc/meminfo') =~ /^MemTotal:\s*(\d+)/m;
+my $kernel = `uname -sr 2>/dev/null`;
+chomp $kernel;
+my ($load0) = split /\n/, slurp('/proc/loadavg');
+
+# ---------------------------------------------------------------- build
+sub find_cargo {
+    return $ENV{CARGO} if $ENV{CARGO} && -x $ENV{CARGO};
+    for my $dir (File::Spec->path) {
+        my $c = File::Spec->catfile($dir, 'cargo');
+        return $c if -x $c;
+    }
+    my $home = $ENV{CARGO_HOME} || ($ENV{HOME} ? "$ENV{HOME}/.cargo" : undef);
+    return "$home/bin/cargo" if $home && -x "$home/bin/cargo";
+    return;
+}
+
+my %avail;    # impl => 1, or a reason string for "not installed"/"failed"
+my $rust_bin = "$ROOT/target/release/examples/bench_inproc";
+my $rustc_v  = '';
+if ($only{rust}) {
+    my $cargo = find_cargo();
+    if (!$opt{'no-build'}) {
+        if (!$cargo) {
+            $avail{rust} = 'cargo not found';
+        }
+        else {
+            print STDERR "building rust/core/examples/bench_inproc.rs (cargo --release) ...\n";
+            my @cmd = ($cargo, 'build', '--release', '--locked', '--quiet', '-p', 'zmq-rust-core',
+                '--example', 'bench_inproc', '--manifest-path', "$ROOT/Cargo.toml",
+                '--target-dir', "$ROOT/target");
+            $avail{rust} = system(@cmd) == 0 ? 1 : 'cargo build failed';
+        }
+    }
+    else {
+        $avail{rust} = -x $rust_bin ? 1 : "no $rust_bin (built without --no-build?)";
+    }
+    if ($cargo) {
+        (my $rustc = $cargo) =~ s/cargo$/rustc/;
+        $rustc = 'rustc' unless -x $rustc;
+        $rustc_v = `"$rustc" -V 2>/dev/null` // '';
+        chomp $rustc_v;
+    }
+}
+
+my $c_src = "$ROOT/bench/c/inproc_thr.c";
+my $c_bin = "$ROOT/bench/bin/inproc_thr";
+if ($only{c}) {
+    if ($opt{'no-build'}) {
+        $avail{c} = -x $c_bin ? 1 : 'not built';
+    }
+    elsif (!-e '/usr/include/zmq.h' && !has_zmq_h()) {
+        $avail{c} = 'not installed (libzmq3-dev)';
+    }
+    else {
+        mkdir "$ROOT/bench/bin";
+        my $cc = $ENV{CC} || 'cc';
+        if (!-x $c_bin || -M $c_bin > -M $c_src) {
+            print STDERR "building bench/bin/inproc_thr ($cc -O2 ... -lzmq) ...\n";
+            my $rc = system($cc, '-O2', '-o', $c_bin, $c_src, '-lzmq', '-lpthread');
+            $avail{c} = $rc == 0 ? 1 : 'not installed (libzmq3-dev; cc failed)';
+        }
+        else {
+            $avail{c} = 1;
+        }
+    }
+}
+
+sub has_zmq_h {
+    my $out = `pkg-config --exists libzmq 2>/dev/null && echo yes`;
+    return ($out // '') =~ /yes/;
+}
+
+if ($only{perl}) {
+    my $ok = -e "$ROOT/blib/arch/auto/ZMQ/Rust/Rust.so"
+        || -e "$ROOT/blib/arch/auto/ZMQ/Rust/Rust.bundle";
+    $avail{perl} = $ok ? 1 : 'not built (run make first)';
+}
+if ($only{ffi}) {
+    my $probe = 'open STDERR, ">", "/dev/null"; require ZMQ::FFI; ZMQ::FFI->new; exit 0';
+    my $rc    = system($^X, '-e', $probe);
+    $avail{ffi} = $rc == 0 ? 1 : 'not installed (libzmq-ffi-perl)';
+}
+
+# ---------------------------------------------------------------- jobs
+my @common = ('--max-mb', $W{max_mb}, '--batch', $W{batch}, '--rt-size', $W{rt_size});
+my @perl   = ($^X, "-Mblib=$ROOT", "$ROOT/bench/perl_inproc.pl");
+my @jobs;
+for my $impl (qw(rust c)) {
+    next unless ($avail{$impl} // '') eq '1';
+    my $bin = $impl eq 'rust' ? $rust_bin : $c_bin;
+    for my $what (qw(push_pull loop)) {
+        push @jobs, [$impl, "$what $_", $bin, '--what', $what, '--sizes', $_, '--msgs', $W{msgs},
+            @common] for @SIZES;
+    }
+    push @jobs, [$impl, 'req_rep threads', $bin, '--what', 'req_rep_threads', '--rt', $W{rt_thr},
+        @common];
+    push @jobs, [$impl, 'req_rep one_thread', $bin, '--what', 'req_rep_one_thread', '--rt',
+        $W{rt_one}, @common];
+}
+for my $impl (qw(perl ffi)) {
+    next unless ($avail{$impl} // '') eq '1';
+    my @base = (@perl, '--impl', $impl eq 'perl' ? 'rust' : 'ffi', @common);
+    push @jobs, [$impl, "loop $_", @base, '--what', 'loop', '--sizes', $_, '--msgs', $W{perl_msgs}]
+        for @SIZES;
+    push @jobs, [$impl, 'req_rep one_thread', @base, '--what', 'req_rep_one_thread', '--rt',
+        $W{rt_one}];
+    push @jobs, [$impl, 'req_rep threads', @base, '--what', 'req_rep_threads', '--rt', $W{rt_thr}];
+}
+if (defined $opt{pin}) {
+    die "--pin needs taskset (util-linux)\n" if system('taskset -c 0 true >/dev/null 2>&1') != 0;
+    splice @$_, 2, 0, 'taskset', '-c', $opt{pin} for @jobs;    # [impl, name, command...]
+}
+die "nothing to run (" . join(', ', map {"$_: $avail{$_}"} sort keys %avail) . ")\n" unless @jobs;
+
+# ---------------------------------------------------------------- run
+my %IMPL_OF = ('rust' => 'rust', 'c' => 'c', 'perl-zmq-rust' => 'perl', 'perl-zmq-ffi' => 'ffi');
+my %res;       # metric => impl => [values]
+my %fail;      # job name or metric => impl => message
+my @failures;  # everything that went wrong, for the end of the report
+my @raw;
+my $raw_fh;
+if ($opt{raw}) {
+    open $raw_fh, '>', $opt{raw} or die "$opt{raw}: $!\n";
+}
+
+sub run_job {
+    my ($job) = @_;
+    my ($impl, $name, @cmd) = @$job;
+    my $pid = open(my $fh, '-|');
+    die "fork: $!\n" unless defined $pid;
+    if (!$pid) {
+        exec @cmd or do { print STDERR "exec $cmd[0]: $!\n"; POSIX::_exit(127) };
+    }
+    my @lines;
+    my $timed_out = 0;
+    eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        alarm $opt{timeout};
+        while (my $l = <$fh>) { push @lines, $l }
+        alarm 0;
+        1;
+    } or do {
+        alarm 0;
+        $timed_out = 1;
+        kill 'KILL', $pid;    # only the process this driver started
+    };
+    close $fh;
+    my $status = $?;
+    my $ok = 0;
+    for my $l (@lines) {
+        chomp $l;
+        push @raw, $l;
+        print {$raw_fh} "$l\n" if $raw_fh;
+        print STDERR "  $l\n" if $opt{verbose};
+        $ok += record($l);
+    }
+    if ($timed_out || $status != 0 || !$ok) {
+        my $why = $timed_out ? "timeout after $opt{timeout}s"
+            : $status ? 'exit ' . ($status >> 8) . ($status & 127 ? ' signal ' . ($status & 127) : '')
+            : 'no result';
+        $fail{$name}{$impl} = $why;
+        push @failures, "$impl $name: $why (@cmd)";
+        print STDERR "\n  $impl $name FAILED ($why): @cmd\n";
+    }
+}
+
+sub record {
+    my ($l) = @_;
+    my ($name, $kv) = $l =~ /^(\w+)\s+(\S.*)$/ or return 0;
+    my %f = map { /^([\w]+)=(.*)$/ ? ($1 => $2) : () } split ' ', $kv;
+    my $impl = $IMPL_OF{ $f{impl} // '' } or return 0;
+    if ($name eq 'version') {
+        $info{$impl} = \%f;
+        return 0;
+    }
+    return 0 if defined $f{skipped};
+    my $broken = ($f{lost} // 0) != 0 || ($f{bad} // 0) != 0;
+    my @m;
+    if ($name eq 'push_pull') {
+        return 0 if defined $f{copy} && !$f{copy};
+        @m = (["pp $f{size}", $f{msgs_per_sec}]);
+    }
+    elsif ($name eq 'loop') {
+        @m = (["loop $f{size}", $f{msgs_per_sec}], ["send $f{size}", $f{send_ns}],
+            ["recv $f{size}", $f{recv_ns}]);
+    }
+    elsif ($name eq 'req_rep') {
+        @m = (["rr $f{mode}", $f{us_per_rt}]);
+    }
+    else { return 0 }
+    if ($broken) {
+        # Lost or wrong-sized messages: the figure does not count.
+        my $why = join ' ', map {"$_=$f{$_}"} grep { defined $f{$_} } qw(lost bad);
+        $fail{ $_->[0] }{$impl} = $why for @m;
+        push @failures, "$impl: $l";
+        return 1;
+    }
+    push @{ $res{ $_->[0] }{$impl} }, $_->[1] for @m;
+    return 1;
+}
+
+my $njobs = @jobs * $opt{runs};
+printf STDERR "running %d measurement processes (%d runs x %d)...\n", $njobs, $opt{runs},
+    scalar @jobs;
+my $done = 0;
+for my $run (1 .. $opt{runs}) {
+    for my $job (@jobs) {
+        run_job($job);
+        $done++;
+        printf STDERR "\r  run %d/%d, %d/%d done", $run, $opt{runs}, $done, $njobs
+            if -t STDERR && !$opt{verbose};
+    }
+    printf STDERR "%s  run %d/%d finished (%d s)\n", (-t STDERR ? "\r" : ''), $run, $opt{runs},
+        time - $t_start;
+}
+my ($load1) = split /\n/, slurp('/proc/loadavg');
+
+# ---------------------------------------------------------------- report
+sub median {
+    my @v = sort { $a <=> $b } @_;
+    return undef unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
+sub fmt {
+    my ($v, $unit) = @_;
+    return '-' unless defined $v;
+    if ($unit eq 'M msg/s') {
+        my $m = $v / 1e6;
+        return $m >= 100 ? sprintf('%.0f', $m) : $m >= 10 ? sprintf('%.1f', $m)
+            : $m >= 1 ? sprintf('%.2f', $m) : sprintf('%.3f', $m);
+    }
+    return $v >= 100 ? sprintf('%.0f', $v) : sprintf('%.1f', $v) if $unit eq 'ns/call';
+    return $v >= 100 ? sprintf('%.1f', $v) : sprintf('%.2f', $v);    # us/rt
+}
+
+my %LABEL = (
+    rust => 'Rust core',
+    perl => 'Perl ZMQ::Rust',
+    ffi  => 'Perl ZMQ::FFI',
+    c    => 'C libzmq',
+);
+my %WHY_MISSING = (
+    c    => 'not installed (libzmq3-dev)',
+    ffi  => 'not installed (libzmq-ffi-perl)',
+    perl => 'not built (run make)',
+    rust => 'not built',
+);
+
+sub size_name { my ($s) = @_; return $s >= 1024 ? ($s / 1024) . ' KiB' : "$s B" }
+
+my @rows;    # [title, unit, metric, [impls], higher_is_better]
+my @section_two = (
+    (map { ["PUSH/PULL " . size_name($_), 'M msg/s', "pp $_", [qw(rust c)], 1] } @SIZES),
+    ["REQ/REP round trip", 'us/rt', 'rr threads', [qw(rust perl ffi c)], 0],
+);
+my @section_one = (
+    (map { ["send+recv loop " . size_name($_), 'M msg/s', "loop $_", [qw(rust perl ffi c)], 1] }
+        @SIZES),
+    (map { ["send, per call " . size_name($_), 'ns/call', "send $_", [qw(rust perl ffi c)], 0] }
+        @SIZES),
+    (map { ["recv, per call " . size_name($_), 'ns/call', "recv $_", [qw(rust perl ffi c)], 0] }
+        @SIZES),
+    ["REQ/REP round trip", 'us/rt', 'rr one_thread', [qw(rust perl ffi c)], 0],
+);
+
+my $out = '';
+sub say_ { $out .= join('', @_) . "\n" }
+
+my $date = strftime('%Y-%m-%d %H:%M:%S %Z', localtime $t_start);
+say_('ZMQ::Rust inproc benchmarks, ', $date, $opt{quick} ? '  (--quick smoke run: figures are rough)' : '');
+say_('machine: ', $nproc, ' CPU(s), ', $cpu_model // 'unknown CPU', ', ',
+    $mem_kb ? sprintf('%.0f GiB RAM', $mem_kb / 1048576) : '?', ', ', $kernel);
+say_('load average: ', join(' ', (split ' ', $load0)[0 .. 2]), ' (start), ',
+    join(' ', (split ' ', $load1)[0 .. 2]), ' (end)');
+say_('software: perl ', sprintf('%vd', $^V), ($rustc_v ? ", $rustc_v" : ''),
+    ($info{perl} ? ", ZMQ::Rust $info{perl}{module}" : ''),
+    ($info{c} ? ", libzmq $info{c}{libzmq} (C harness)" : ''),
+    ($info{ffi} ? ", ZMQ::FFI $info{ffi}{module} on libzmq $info{ffi}{libzmq}" : ''));
+say_("runs: $opt{runs} per measurement, each in a fresh process; figures are median [min .. max]",
+    defined $opt{pin} ? "; pinned to CPU(s) $opt{pin} (taskset)" : '');
+say_("workload: Rust/C $W{msgs} msgs, Perl $W{perl_msgs} msgs (sizes > 1 KiB capped at ",
+    "$W{max_mb} MiB of payload), batch $W{batch}, REQ/REP $W{rt_size} B: $W{rt_thr} round trips ",
+    "(threads), $W{rt_one} (one thread); default HWM (1000)");
+say_('"vs C" = speed relative to C libzmq measured in the same run (>1 = faster than libzmq);');
+say_('"vs FFI" = ZMQ::Rust relative to ZMQ::FFI. Time rows (ns, us) are inverted so >1 is faster.');
+say_('');
+
+my @hdr = ('measurement', 'unit', 'implementation', 'median', 'min', 'max', 'vs C', 'vs FFI');
+my @w   = (24, 8, 26, 9, 9, 9, 7, 7);
+my $line = sub {
+    my @c = @_;
+    my $s = '';
+    for my $i (0 .. $#c) {
+        my $v = $c[$i] // '';
+        $s .= $i < 3 ? sprintf("%-*s ", $w[$i], $v) : sprintf("%*s ", $w[$i], $v);
+    }
+    $s =~ s/\s+$//;
+    say_($s);
+};
+
+sub ratio {
+    my ($x, $base, $higher) = @_;
+    return '' unless defined $x && defined $base && $x > 0 && $base > 0;
+    return sprintf('%.2f', $higher ? $x / $base : $base / $x);
+}
+
+for my $sec (['Two threads: sender/client thread + receiver/server thread', \@section_two],
+    ['One thread: the same process sends and receives (Perl: "send+recv loop", batch '
+        . $W{batch} . ')', \@section_one])
+{
+    say_("== $sec->[0]");
+    $line->(@hdr);
+    $line->(map { '-' x $_ } @w);
+    for my $r (@{ $sec->[1] }) {
+        my ($title, $unit, $metric, $impls, $higher) = @$r;
+        my $c_med   = median(@{ $res{$metric}{c}   || [] });
+        my $ffi_med = median(@{ $res{$metric}{ffi} || [] });
+        my $first   = 1;
+        for my $impl (@$impls) {
+            my $label = $LABEL{$impl};
+            $label .= ' (ithreads)' if $metric eq 'rr threads' && $impl =~ /^(perl|ffi)$/;
+            my $vals = $res{$metric}{$impl};
+            my @cells;
+            if ($vals && @$vals) {
+                my @s = sort { $a <=> $b } @$vals;
+                @cells = (fmt(median(@s), $unit), fmt($s[0], $unit), fmt($s[-1], $unit),
+                    $impl eq 'c' ? '1.00' : ratio(median(@s), $c_med, $higher),
+                    $impl eq 'perl' ? ratio(median(@s), $ffi_med, $higher) : '');
+            }
+            else {
+                my $why = $fail{$metric}{$impl} ? "BROKEN: $fail{$metric}{$impl}"
+                    : failure_for($metric, $impl);
+                $why //= ($avail{$impl} // '') eq '1' ? 'no result'
+                    : defined $avail{$impl} ? $avail{$impl} : 'not selected (--only)';
+                $why = $WHY_MISSING{$impl} if $why =~ /^not installed/ && $WHY_MISSING{$impl};
+                @cells = ($why);
+            }
+            if (@cells == 1) {
+                my $s = sprintf("%-*s %-*s %-*s %s", $w[0], $first ? $title : '', $w[1],
+                    $first ? $unit : '', $w[2], $label, $cells[0]);
+                say_($s);
+            }
+            else {
+                $line->($first ? $title : '', $first ? $unit : '', $label, @cells);
+            }
+            $first = 0;
+        }
+    }
+    say_('');
+}
+
+sub failure_for {
+    my ($metric, $impl) = @_;
+    # Job names: "push_pull 100", "loop 100", "req_rep threads", ...
+    my %job_of = (pp => 'push_pull', loop => 'loop', send => 'loop', recv => 'loop', rr => 'req_rep');
+    my ($kind, $arg) = split ' ', $metric;
+    my $job = "$job_of{$kind} $arg";
+    return $fail{$job}{$impl} ? "FAILED: $fail{$job}{$impl}" : undef;
+}
+
+# Targets from the issue.
+my $pp100   = median(@{ $res{'pp 100'}{rust}   || [] });
+my $loop100 = median(@{ $res{'loop 100'}{perl} || [] });
+say_('targets:');
+say_(sprintf('  Rust core inproc PUSH/PULL 100 B >= 5 M msg/s:      %s',
+    defined $pp100 ? sprintf('%s M msg/s  %s', fmt($pp100, 'M msg/s'),
+        $pp100 >= 5e6 ? 'MET' : 'NOT MET') : 'not measured'));
+say_(sprintf('  Perl ZMQ::Rust send+recv loop 100 B >= 1 M msg/s:   %s',
+    defined $loop100 ? sprintf('%s M msg/s  %s', fmt($loop100, 'M msg/s'),
+        $loop100 >= 1e6 ? 'MET' : 'NOT MET') : 'not measured'));
+my $nfail = @failures;
+if ($nfail) {
+    say_("failures ($nfail):");
+    say_("  $_") for @failures;
+}
+say_(sprintf('total time: %d s', time - $t_start));
+
+print $out;
+exit($nfail ? 1 : 0);

@@ -1,0 +1,313 @@
+//! inproc benchmarks of the engine, driven by bench/run.pl (and usable by hand):
+//!
+//! ```text
+//! cargo run --release -p zmq-rust-core --example bench_inproc -- [OPTIONS]
+//! ```
+//!
+//! Prints one machine-readable line per measurement, `NAME key=value ...`:
+//!
+//! * `push_pull`  PUSH and PULL in two threads; msgs/s seen by the receiver, from a common
+//!   start (barrier) to the last message received. The sender keeps its socket open until the
+//!   receiver has every message; `lost` must be 0.
+//! * `loop`       one thread: send a batch of `batch` messages, then receive them, repeated
+//!   (the Rust counterpart of bench/perl_inproc.pl's loop); `send_ns`/`recv_ns` per call.
+//! * `req_rep`    round trips, `mode=threads` (REQ and REP in two threads) or
+//!   `mode=one_thread` (both sockets in one thread); `us_per_rt` is one full round trip.
+//!
+//! Options: `--sizes 1,100,1024,65536`, `--msgs N` (messages per size), `--max-mb M` (caps
+//! a size's messages at M MiB of payload, so 64 KiB runs stay short), `--rt N` (round
+//! trips), `--rt-size B`, `--batch K`, `--what push_pull,loop,req_rep` (`req_rep` is both
+//! `req_rep_threads` and `req_rep_one_thread`), `--zerocopy` (also
+//! run push_pull with one shared buffer instead of a copy per message), `--hwm N`.
+//!
+//! Every sent message is a fresh copy of the payload (`Bytes::copy_from_slice`), as
+//! `zmq_send` and the Perl binding do; the receiver takes the frame without copying.
+
+use bytes::Bytes;
+use std::sync::{mpsc, Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+use zmq_rust_core::options::id;
+use zmq_rust_core::{Context, Socket, SocketType};
+
+struct Opts {
+    sizes: Vec<usize>,
+    msgs: u64,
+    max_mb: u64,
+    rt: u64,
+    rt_size: usize,
+    batch: u64,
+    what: Vec<String>,
+    zerocopy: bool,
+    hwm: Option<i32>,
+}
+
+fn usage(msg: &str) -> ! {
+    eprintln!("bench_inproc: {msg}");
+    eprintln!(
+        "usage: bench_inproc [--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N] \
+         [--rt-size B] [--batch K] [--what push_pull,loop,req_rep] [--zerocopy] [--hwm N]"
+    );
+    std::process::exit(2);
+}
+
+fn parse_args() -> Opts {
+    let mut o = Opts {
+        sizes: vec![1, 100, 1024, 65536],
+        msgs: 2_000_000,
+        max_mb: 4096,
+        rt: 100_000,
+        rt_size: 100,
+        batch: 100,
+        what: vec!["push_pull".into(), "loop".into(), "req_rep".into()],
+        zerocopy: false,
+        hwm: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = |name: &str| {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{name} needs a value")))
+        };
+        fn num<T: std::str::FromStr>(s: &str, name: &str) -> T {
+            s.parse()
+                .unwrap_or_else(|_| usage(&format!("bad value for {name}: {s}")))
+        }
+        match a.as_str() {
+            "--sizes" => {
+                o.sizes = val("--sizes")
+                    .split(',')
+                    .map(|s| num(s, "--sizes"))
+                    .collect()
+            }
+            "--msgs" => o.msgs = num(&val("--msgs"), "--msgs"),
+            "--max-mb" => o.max_mb = num(&val("--max-mb"), "--max-mb"),
+            "--rt" => o.rt = num(&val("--rt"), "--rt"),
+            "--rt-size" => o.rt_size = num(&val("--rt-size"), "--rt-size"),
+            "--batch" => o.batch = num(&val("--batch"), "--batch"),
+            "--what" => o.what = val("--what").split(',').map(String::from).collect(),
+            "--zerocopy" => o.zerocopy = true,
+            "--hwm" => o.hwm = Some(num(&val("--hwm"), "--hwm")),
+            "-h" | "--help" => usage("help"),
+            other => usage(&format!("unknown option {other}")),
+        }
+    }
+    if o.batch == 0 || o.msgs == 0 || o.rt == 0 {
+        usage("--batch, --msgs and --rt must be > 0");
+    }
+    o
+}
+
+/// Messages for one size: `msgs`, capped at `max_mb` MiB of payload (at least 1000).
+/// Same rule as bench/c/inproc_thr.c and bench/perl_inproc.pl.
+fn count_for(o: &Opts, size: usize) -> u64 {
+    let cap = (o.max_mb << 20) / size.max(1) as u64;
+    o.msgs.min(cap.max(1000))
+}
+
+fn pair(
+    ctx: &Context,
+    a: SocketType,
+    b: SocketType,
+    ep: &str,
+    hwm: Option<i32>,
+) -> (Socket, Socket) {
+    let mut x = ctx.socket(a).expect("socket");
+    let mut y = ctx.socket(b).expect("socket");
+    if let Some(h) = hwm {
+        for s in [&mut x, &mut y] {
+            s.set_int(id::SNDHWM, h).expect("SNDHWM");
+            s.set_int(id::RCVHWM, h).expect("RCVHWM");
+        }
+    }
+    x.bind(ep).expect("bind");
+    y.connect(ep).expect("connect");
+    (x, y)
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn push_pull(o: &Opts, size: usize, copy: bool) {
+    let n = count_for(o, size);
+    let ctx = Context::new();
+    let (mut pull, mut push) = pair(
+        &ctx,
+        SocketType::Pull,
+        SocketType::Push,
+        "inproc://thr",
+        o.hwm,
+    );
+    let start = Arc::new(Barrier::new(2));
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let s_start = Arc::clone(&start);
+    let sender = thread::spawn(move || {
+        let payload = vec![0x5au8; size];
+        let shared = Bytes::from(payload.clone());
+        s_start.wait();
+        for _ in 0..n {
+            let data = if copy {
+                Bytes::copy_from_slice(&payload)
+            } else {
+                shared.clone()
+            };
+            push.send(data, 0).expect("send");
+        }
+        // Stay open until the receiver has everything.
+        let _ = done_rx.recv();
+        drop(push);
+    });
+    let receiver = thread::spawn(move || {
+        start.wait();
+        let t0 = Instant::now();
+        let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+        while got < n {
+            let f = pull.recv(0).expect("recv");
+            got += 1;
+            bytes += f.data.len() as u64;
+            bad += u64::from(f.data.len() != size);
+        }
+        let el = t0.elapsed();
+        let _ = done_tx.send(());
+        (got, bytes, bad, el)
+    });
+    let (got, bytes, bad, el) = receiver.join().expect("receiver");
+    sender.join().expect("sender");
+    let s = secs(el);
+    println!(
+        "push_pull impl=rust size={size} msgs={n} copy={} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
+        u8::from(copy),
+        o.hwm.unwrap_or(1000),
+        got as f64 / s,
+        bytes as f64 / s / 1048576.0,
+        n - got,
+    );
+}
+
+fn send_recv_loop(o: &Opts, size: usize) {
+    let n = count_for(o, size);
+    let k = o.batch.min(n);
+    let rounds = n / k;
+    let n = rounds * k;
+    let ctx = Context::new();
+    let (mut pull, mut push) = pair(
+        &ctx,
+        SocketType::Pull,
+        SocketType::Push,
+        "inproc://loop",
+        o.hwm,
+    );
+    let payload = vec![0x5au8; size];
+    let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
+    let mut bad = 0u64;
+    let t0 = Instant::now();
+    for _ in 0..rounds {
+        let a = Instant::now();
+        for _ in 0..k {
+            push.send(Bytes::copy_from_slice(&payload), 0)
+                .expect("send");
+        }
+        let b = Instant::now();
+        for _ in 0..k {
+            let f = pull.recv(0).expect("recv");
+            bad += u64::from(f.data.len() != size);
+        }
+        let c = Instant::now();
+        t_send += b - a;
+        t_recv += c - b;
+    }
+    let s = secs(t0.elapsed());
+    println!(
+        "loop impl=rust size={size} msgs={n} batch={k} secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} bad={bad}",
+        n as f64 / s,
+        secs(t_send) * 1e9 / n as f64,
+        secs(t_recv) * 1e9 / n as f64,
+    );
+}
+
+fn req_rep_threads(o: &Opts) {
+    let n = o.rt;
+    let size = o.rt_size;
+    let ctx = Context::new();
+    let (mut rep, mut req) = pair(&ctx, SocketType::Rep, SocketType::Req, "inproc://lat", None);
+    let start = Arc::new(Barrier::new(2));
+    let r_start = Arc::clone(&start);
+    let server = thread::spawn(move || {
+        r_start.wait();
+        for _ in 0..n {
+            let f = rep.recv(0).expect("rep recv");
+            rep.send(f.data, 0).expect("rep send");
+        }
+    });
+    let payload = vec![0x5au8; size];
+    start.wait();
+    let t0 = Instant::now();
+    let mut bad = 0u64;
+    for _ in 0..n {
+        req.send(Bytes::copy_from_slice(&payload), 0)
+            .expect("req send");
+        let f = req.recv(0).expect("req recv");
+        bad += u64::from(f.data.len() != size);
+    }
+    let s = secs(t0.elapsed());
+    server.join().expect("server");
+    println!(
+        "req_rep impl=rust mode=threads size={size} rts={n} secs={s:.6} us_per_rt={:.3} bad={bad}",
+        s * 1e6 / n as f64
+    );
+}
+
+fn req_rep_one_thread(o: &Opts) {
+    let n = o.rt;
+    let size = o.rt_size;
+    let ctx = Context::new();
+    let (mut rep, mut req) = pair(
+        &ctx,
+        SocketType::Rep,
+        SocketType::Req,
+        "inproc://lat1",
+        None,
+    );
+    let payload = vec![0x5au8; size];
+    let mut bad = 0u64;
+    let t0 = Instant::now();
+    for _ in 0..n {
+        req.send(Bytes::copy_from_slice(&payload), 0)
+            .expect("req send");
+        let f = rep.recv(0).expect("rep recv");
+        rep.send(f.data, 0).expect("rep send");
+        let f = req.recv(0).expect("req recv");
+        bad += u64::from(f.data.len() != size);
+    }
+    let s = secs(t0.elapsed());
+    println!(
+        "req_rep impl=rust mode=one_thread size={size} rts={n} secs={s:.6} us_per_rt={:.3} bad={bad}",
+        s * 1e6 / n as f64
+    );
+}
+
+fn main() {
+    let o = parse_args();
+    let want = |w: &str| o.what.iter().any(|x| x == w);
+    println!("version impl=rust crate={}", env!("CARGO_PKG_VERSION"));
+    if want("push_pull") {
+        for &size in &o.sizes {
+            push_pull(&o, size, true);
+            if o.zerocopy {
+                push_pull(&o, size, false);
+            }
+        }
+    }
+    if want("loop") {
+        for &size in &o.sizes {
+            send_recv_loop(&o, size);
+        }
+    }
+    if want("req_rep") || want("req_rep_threads") {
+        req_rep_threads(&o);
+    }
+    if want("req_rep") || want("req_rep_one_thread") {
+        req_rep_one_thread(&o);
+    }
+}

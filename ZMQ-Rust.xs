@@ -27,15 +27,19 @@ static void zrp_set_errno(pTHX_ int e) {
     SETERRNO(e, 0);
 }
 
-/* Croaks with a ZMQ::Rust::Error object: "<function>: <strerror>[: detail] at FILE line N." */
-static void zrp_throw(pTHX_ const char *func, int e) {
+/* Croaks with a ZMQ::Rust::Error object: "<function>: <strerror>[: detail] at FILE line N."
+ * The detail is `why`, or when that is NULL the engine's explanation of its last failure if
+ * that failure was errno `e`. */
+static void zrp_throw(pTHX_ const char *func, int e, const char *why) {
     const char *str = zr_strerror(e);
     const char *detail = zr_last_error();
     STRLEN n = str ? strlen(str) : 0;
     SV *msg;
     HV *hv;
     SV *obj;
-    if (str && detail && zr_errno() == e && strncmp(detail, str, n) == 0 && detail[n] == ':')
+    if (why)
+        msg = mess("%s: %s: %s", func, str ? str : "Unknown error", why);
+    else if (str && detail && zr_errno() == e && strncmp(detail, str, n) == 0 && detail[n] == ':')
         msg = mess("%s: %s", func, detail);
     else
         msg = mess("%s: %s", func, str ? str : "Unknown error");
@@ -95,22 +99,25 @@ static zrp_sock *zrp_sock_get(pTHX_ SV *self) {
     zrp_sock *s = zrp_sock_get(aTHX_ self); \
     if (!s) XSRETURN_EMPTY
 
-/* Records a failed socket call; croaks when die_on_error is on. */
-static void zrp_sock_fail(pTHX_ zrp_sock *s, const char *func) {
-    int e = zr_errno();
+/* Records a failed socket call (errno `e`, detail `why` as for zrp_throw); croaks when
+ * die_on_error is on. */
+static void zrp_sock_fail_e(pTHX_ zrp_sock *s, const char *func, int e, const char *why) {
     s->last_errno = e;
     if (s->die_on_error)
-        zrp_throw(aTHX_ func, e);
+        zrp_throw(aTHX_ func, e, why);
     zrp_set_errno(aTHX_ e);
 }
 
-static void zrp_ctx_fail(pTHX_ zrp_ctx *c, const char *func) {
-    int e = zr_errno();
+static void zrp_ctx_fail_e(pTHX_ zrp_ctx *c, const char *func, int e, const char *why) {
     c->last_errno = e;
     if (c->die_on_error)
-        zrp_throw(aTHX_ func, e);
+        zrp_throw(aTHX_ func, e, why);
     zrp_set_errno(aTHX_ e);
 }
+
+/* The same for a failed engine call. */
+#define zrp_sock_fail(s, func) zrp_sock_fail_e(aTHX_ (s), (func), zr_errno(), NULL)
+#define zrp_ctx_fail(c, func) zrp_ctx_fail_e(aTHX_ (c), (func), zr_errno(), NULL)
 
 /* Bytes of a message argument: a defined non-reference scalar. UTF-8 strings go out as their
  * UTF-8 encoding, like the other Perl bindings. */
@@ -161,6 +168,7 @@ static int zrp_ctx_dup(pTHX_ MAGIC *mg, CLONE_PARAMS *param) {
     *c = *old;
     /* The new interpreter shares the engine context through its own handle. */
     c->ctx = (old->ctx && old->gen == zrp_fork_gen) ? zr_ctx_clone(old->ctx) : NULL;
+    c->cloned = 1;
     mg->mg_ptr = (char *)c;
     return 0;
 }
@@ -204,6 +212,42 @@ static SV *zrp_wrap(pTHX_ const char *klass, MGVTBL *vtbl, void *ptr) {
 
 /* ---- socket option helpers ------------------------------------------------------------- */
 
+/* Converts `sv` (get magic already called) to the C integer of option type `type`
+ * (ZR_OPT_INT, ZR_OPT_INT64 or ZR_OPT_UINT64: 0, 1, 2) in `*out` (an int, int64_t or uint64_t).
+ * Returns the reason (for EINVAL) when the value does not fit, so that it is never silently
+ * wrapped or truncated to another value, else NULL. */
+static const char *zrp_int_arg(pTHX_ SV *sv, int type, void *out) {
+    static const char *const why[] = { "value out of range for an int",
+        "value out of range for an int64_t", "value out of range for a uint64_t" };
+    IV iv = SvIV_nomg(sv); /* also records whether the value is an unsigned above IV_MAX */
+    int is_uv = SvIsUV(sv) && (UV)iv > (UV)IV_MAX;
+    if (SvNOKp(sv)) { /* a float: compare before the conversion clamps it */
+        NV nv = SvNV_nomg(sv);
+        NV lo = type == ZR_OPT_INT ? (NV)INT_MIN : type == ZR_OPT_INT64 ? -9223372036854775808.0 : 0.0;
+        NV hi = type == ZR_OPT_INT ? (NV)INT_MAX + 1.0
+              : type == ZR_OPT_INT64 ? 9223372036854775808.0 : 18446744073709551616.0;
+        if (!(nv > lo - 1.0 && nv < hi)) /* NaN fails too */
+            return why[type];
+    }
+    switch (type) {
+    case ZR_OPT_INT:
+        if (is_uv || iv < INT_MIN || iv > INT_MAX)
+            return why[type];
+        *(int *)out = (int)iv;
+        return NULL;
+    case ZR_OPT_INT64:
+        if (is_uv)
+            return why[type];
+        *(int64_t *)out = (int64_t)iv;
+        return NULL;
+    default:
+        if (!is_uv && iv < 0)
+            return why[type];
+        *(uint64_t *)out = (uint64_t)(UV)iv;
+        return NULL;
+    }
+}
+
 static int zrp_type_code(pTHX_ const char *type) {
     if (strEQ(type, "int")) return ZR_OPT_INT;
     if (strEQ(type, "int64_t")) return ZR_OPT_INT64;
@@ -214,40 +258,48 @@ static int zrp_type_code(pTHX_ const char *type) {
     return -1;
 }
 
-/* Sets option `opt` from `val` encoded as `type`. Returns the status. */
+/* Sets option `opt` from `val` encoded as `type`. Returns the status; on failure records it
+ * (croaking when die_on_error is on). */
 static int zrp_setopt(pTHX_ zrp_sock *s, int opt, int type, SV *val) {
+    int rc;
     switch (type) {
-    case ZR_OPT_INT: {
-        int v;
-        if (!SvOK(val)) croak("zmq_setsockopt: value must be defined");
-        v = (int)SvIV(val);
-        return zr_socket_setsockopt(s->sock, opt, &v, sizeof v);
-    }
-    case ZR_OPT_INT64: {
-        int64_t v;
-        if (!SvOK(val)) croak("zmq_setsockopt: value must be defined");
-        v = (int64_t)SvIV(val);
-        return zr_socket_setsockopt(s->sock, opt, &v, sizeof v);
-    }
+    case ZR_OPT_INT:
+    case ZR_OPT_INT64:
     case ZR_OPT_UINT64: {
-        uint64_t v;
-        if (!SvOK(val)) croak("zmq_setsockopt: value must be defined");
-        v = (uint64_t)SvUV(val);
-        return zr_socket_setsockopt(s->sock, opt, &v, sizeof v);
+        union { int i; int64_t i64; uint64_t u64; } v;
+        const char *why;
+        SvGETMAGIC(val);
+        if (!SvOK(val))
+            croak("zmq_setsockopt: value must be defined");
+        why = zrp_int_arg(aTHX_ val, type, &v);
+        if (why) {
+            zrp_sock_fail_e(aTHX_ s, "zmq_setsockopt", EINVAL, why);
+            return -1;
+        }
+        rc = zr_socket_setsockopt(s->sock, opt, &v, type == ZR_OPT_INT ? sizeof v.i : sizeof v.i64);
+        break;
     }
     default: {
         STRLEN len;
         const char *p = zrp_bytes(aTHX_ val, &len, "zmq_setsockopt");
-        return zr_socket_setsockopt(s->sock, opt, p, len);
+        rc = zr_socket_setsockopt(s->sock, opt, p, len);
+        break;
     }
     }
+    if (rc != 0)
+        zrp_sock_fail(s, "zmq_setsockopt");
+    return rc;
 }
 
 /* Reads option `opt` as `type` into a new SV, or returns NULL on failure. Empty binary and
  * string values come back as undef (as ZMQ::FFI does). */
 static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
     char buf[1024];
-    size_t len = (type == ZR_OPT_BINARY) ? 256 : sizeof buf;
+    /* The buffer fits the requested type, so a 64-bit option read as "int" is EINVAL, as in
+     * libzmq; an int option read as a 64-bit type still works (libzmq returns 4 bytes). */
+    size_t len = type == ZR_OPT_INT ? sizeof(int32_t)
+               : (type == ZR_OPT_INT64 || type == ZR_OPT_UINT64) ? sizeof(int64_t)
+               : type == ZR_OPT_BINARY ? 256 : sizeof buf;
     if (zr_socket_getsockopt(s->sock, opt, buf, &len) != 0)
         return NULL;
     switch (type) {
@@ -281,14 +333,57 @@ static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
     }
 }
 
-/* Blocking engine calls return EINTR when a signal arrives: run Perl's handlers (which may
- * die) and try again. */
-#define ZRP_RETRY_EINTR(call) \
-    for (;;) { \
+/* Milliseconds for the timeout accounting in ZRP_BLOCKING: read before every blocking call, so
+ * the cheap coarse clock (a few ms resolution is plenty here) where there is one. */
+static double zrp_now_ms(void) {
+    struct timespec ts;
+#ifdef CLOCK_MONOTONIC_COARSE
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+#else
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+#endif
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Blocking engine calls fail with EINTR when a signal arrives: run Perl's handlers (which may
+ * die) and call again with what is left of the socket's timeout option `tmo_opt` (RCVTIMEO or
+ * SNDTIMEO), so that signals never stretch the timeout; once it has run out the call fails
+ * with EAGAIN as the engine's own timeout does. The socket object `self` is kept alive while
+ * the handlers run (one may drop the last reference to it). Sets `rc`, and `err` to the errno. */
+#define ZRP_BLOCKING(self, s, flags, tmo_opt, call) \
+    do { \
+        double zrp_t0 = ((flags) & 1) ? 0.0 : zrp_now_ms(); \
+        SV *zrp_obj = SvRV(self); \
+        int zrp_held = 0; \
+        err = 0; \
         rc = (call); \
-        if (rc == 0 || zr_errno() != EINTR) break; \
-        PERL_ASYNC_CHECK(); \
-    }
+        while (rc != 0 && (err = zr_errno()) == EINTR) { \
+            int zrp_tmo, zrp_left; \
+            size_t zrp_len = sizeof zrp_tmo; \
+            if (!zrp_held) { \
+                SAVEFREESV(SvREFCNT_inc_simple_NN(zrp_obj)); \
+                zrp_held = 1; \
+            } \
+            PERL_ASYNC_CHECK(); \
+            if (zr_socket_getsockopt((s)->sock, (tmo_opt), &zrp_tmo, &zrp_len) != 0 || zrp_tmo < 0) { \
+                rc = (call); \
+                continue; \
+            } \
+            zrp_left = zrp_tmo - (int)(zrp_now_ms() - zrp_t0); \
+            if (zrp_left <= 0) { \
+                err = EAGAIN; \
+                break; \
+            } \
+            zr_socket_setsockopt((s)->sock, (tmo_opt), &zrp_left, sizeof zrp_left); \
+            rc = (call); \
+            zr_socket_setsockopt((s)->sock, (tmo_opt), &zrp_tmo, sizeof zrp_tmo); /* keeps zr_errno */ \
+        } \
+        if (rc == 0) \
+            err = 0; \
+    } while (0)
+
+#define ZRP_RCVTIMEO 27
+#define ZRP_SNDTIMEO 28
 
 MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust
 
@@ -332,7 +427,7 @@ _new(klass)
     zrp_ctx *c;
     struct zr_ctx *ctx = zr_ctx_new();
     if (!ctx)
-        zrp_throw(aTHX_ "zmq_ctx_new", zr_errno());
+        zrp_throw(aTHX_ "zmq_ctx_new", zr_errno(), NULL);
     Newxz(c, 1, zrp_ctx);
     c->ctx = ctx;
     c->gen = zrp_fork_gen;
@@ -346,13 +441,20 @@ void
 set(self, opt, value)
     SV *self
     int opt
-    int value
+    SV *value
   PPCODE:
+    int v;
+    const char *why;
     zrp_ctx *c = zrp_ctx_get(aTHX_ self);
     if (!c->ctx)
         croak("ZMQ::Rust: the context was destroyed");
-    if (zr_ctx_set(c->ctx, opt, value) != 0) {
-        zrp_ctx_fail(aTHX_ c, "zmq_ctx_set");
+    SvGETMAGIC(value);
+    if ((why = zrp_int_arg(aTHX_ value, ZR_OPT_INT, &v))) {
+        zrp_ctx_fail_e(aTHX_ c, "zmq_ctx_set", EINVAL, why);
+        XSRETURN_EMPTY;
+    }
+    if (zr_ctx_set(c->ctx, opt, v) != 0) {
+        zrp_ctx_fail(c, "zmq_ctx_set");
         XSRETURN_EMPTY;
     }
     XSRETURN_YES;
@@ -367,19 +469,24 @@ get(self, opt)
     if (!c->ctx)
         croak("ZMQ::Rust: the context was destroyed");
     if (zr_ctx_get(c->ctx, opt, &v) != 0) {
-        zrp_ctx_fail(aTHX_ c, "zmq_ctx_get");
+        zrp_ctx_fail(c, "zmq_ctx_get");
         XSRETURN_EMPTY;
     }
     mXPUSHi(v);
 
 void
-_set_socket_linger(self, linger)
+_set_socket_linger(self, value)
     SV *self
-    int linger
+    SV *value
   PPCODE:
+    int linger;
+    const char *why;
     zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    SvGETMAGIC(value);
+    if ((why = zrp_int_arg(aTHX_ value, ZR_OPT_INT, &linger)))
+        zrp_throw(aTHX_ "zmq_ctx_set", EINVAL, why);
     if (!c->ctx || zr_ctx_set_socket_linger(c->ctx, linger) != 0)
-        zrp_throw(aTHX_ "zmq_ctx_set", c->ctx ? zr_errno() : EFAULT);
+        zrp_throw(aTHX_ "zmq_ctx_set", c->ctx ? zr_errno() : EFAULT, NULL);
     XSRETURN_YES;
 
 SV *
@@ -394,14 +501,14 @@ _socket(self, type)
         croak("ZMQ::Rust: the context was destroyed");
     sock = zr_socket_new(c->ctx, type);
     if (!sock) {
-        zrp_ctx_fail(aTHX_ c, "zmq_socket");
+        zrp_ctx_fail(c, "zmq_socket");
         XSRETURN_UNDEF;
     }
     Newxz(s, 1, zrp_sock);
     s->sock = sock;
     s->gen = zrp_fork_gen;
     s->pid = getpid();
-    s->ctx_sv = SvREFCNT_inc_simple_NN(self);
+    s->ctx_sv = newSVsv(self); /* our own reference, not the caller's variable */
     s->die_on_error = 1;
     s->type = type;
     RETVAL = zrp_wrap(aTHX_ "ZMQ::Rust::Socket", &zrp_sock_vtbl, s);
@@ -440,11 +547,13 @@ is_destroyed(self)
     RETVAL
 
 int
-_in_creator(self)
+_forked(self)
     SV *self
+  ALIAS:
+    _cloned = 1
   CODE:
     zrp_ctx *c = (zrp_ctx *)zrp_find(aTHX_ self, &zrp_ctx_vtbl, "ZMQ::Rust::Context")->mg_ptr;
-    RETVAL = c->gen == zrp_fork_gen;
+    RETVAL = ix ? c->cloned : c->gen != zrp_fork_gen;
   OUTPUT:
     RETVAL
 
@@ -496,7 +605,7 @@ bind(self, endpoint)
     default: rc = zr_socket_disconnect(s->sock, (const uint8_t *)ep, len); break;
     }
     if (rc != 0) {
-        zrp_sock_fail(aTHX_ s, fn[ix]);
+        zrp_sock_fail(s, fn[ix]);
         XSRETURN_EMPTY;
     }
     XSRETURN_YES;
@@ -509,12 +618,12 @@ send(self, data, flags = 0)
   PPCODE:
     STRLEN len;
     const char *p;
-    int rc;
+    int rc, err;
     SOCK_OR_EMPTY(s, self);
     p = zrp_bytes(aTHX_ data, &len, "send");
-    ZRP_RETRY_EINTR(zr_socket_send(s->sock, (const uint8_t *)p, len, flags));
+    ZRP_BLOCKING(self, s, flags, ZRP_SNDTIMEO, zr_socket_send(s->sock, (const uint8_t *)p, len, flags));
     if (rc != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_send");
+        zrp_sock_fail_e(aTHX_ s, "zmq_send", err, NULL);
         XSRETURN_EMPTY;
     }
     XSRETURN_YES;
@@ -529,7 +638,7 @@ send_multipart(self, parts, flags = 0)
     SSize_t n, i;
     struct zr_iovec stackv[16];
     struct zr_iovec *iov = stackv;
-    int rc;
+    int rc, err;
     SOCK_OR_EMPTY(s, self);
     SvGETMAGIC(parts);
     if (!SvROK(parts) || SvTYPE(SvRV(parts)) != SVt_PVAV)
@@ -552,9 +661,9 @@ send_multipart(self, parts, flags = 0)
         iov[i].base = (const uint8_t *)p;
         iov[i].len = len;
     }
-    ZRP_RETRY_EINTR(zr_socket_send_parts(s->sock, iov, (size_t)n, flags));
+    ZRP_BLOCKING(self, s, flags, ZRP_SNDTIMEO, zr_socket_send_parts(s->sock, iov, (size_t)n, flags));
     if (rc != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_send");
+        zrp_sock_fail_e(aTHX_ s, "zmq_send", err, NULL);
         XSRETURN_EMPTY;
     }
     XSRETURN_YES;
@@ -567,11 +676,11 @@ recv(self, flags = 0)
     const uint8_t *data;
     size_t len;
     int more;
-    int rc;
+    int rc, err;
     SOCK_OR_EMPTY(s, self);
-    ZRP_RETRY_EINTR(zr_socket_recv(s->sock, flags, &data, &len, &more));
+    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv(s->sock, flags, &data, &len, &more));
     if (rc != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_msg_recv");
+        zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
     }
     XPUSHs(sv_2mortal(newSVpvn((const char *)data, len)));
@@ -583,11 +692,11 @@ recv_multipart(self, flags = 0)
   PPCODE:
     const struct zr_iovec *iov;
     size_t n, i;
-    int rc;
+    int rc, err;
     SOCK_OR_EMPTY(s, self);
-    ZRP_RETRY_EINTR(zr_socket_recv_parts(s->sock, flags, &iov, &n));
+    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv_parts(s->sock, flags, &iov, &n));
     if (rc != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_msg_recv");
+        zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
     }
     EXTEND(SP, (SSize_t)n);
@@ -606,7 +715,7 @@ get(self, opt, type)
     code = zrp_type_code(aTHX_ type);
     v = zrp_getopt(aTHX_ s, opt, code);
     if (!v) {
-        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        zrp_sock_fail(s, "zmq_getsockopt");
         XSRETURN_EMPTY;
     }
     XPUSHs(sv_2mortal(v));
@@ -621,10 +730,8 @@ set(self, opt, type, value)
     int code;
     SOCK_OR_EMPTY(s, self);
     code = zrp_type_code(aTHX_ type);
-    if (zrp_setopt(aTHX_ s, opt, code, value) != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_setsockopt");
+    if (zrp_setopt(aTHX_ s, opt, code, value) != 0)
         XSRETURN_EMPTY;
-    }
     XSRETURN_YES;
 
 void
@@ -640,7 +747,7 @@ get_linger(self)
     SOCK_OR_EMPTY(s, self);
     v = zrp_getopt(aTHX_ s, opts[ix], ZR_OPT_INT);
     if (!v) {
-        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        zrp_sock_fail(s, "zmq_getsockopt");
         XSRETURN_EMPTY;
     }
     XPUSHs(sv_2mortal(v));
@@ -651,10 +758,8 @@ set_linger(self, value)
     SV *value
   PPCODE:
     SOCK_OR_EMPTY(s, self);
-    if (zrp_setopt(aTHX_ s, 17, ZR_OPT_INT, value) != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_setsockopt");
+    if (zrp_setopt(aTHX_ s, 17, ZR_OPT_INT, value) != 0)
         XSRETURN_EMPTY;
-    }
     XSRETURN_YES;
 
 void
@@ -667,7 +772,7 @@ get_identity(self)
     SOCK_OR_EMPTY(s, self);
     v = zrp_getopt(aTHX_ s, ix ? 32 : 5, ix ? ZR_OPT_STRING : ZR_OPT_BINARY);
     if (!v) {
-        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        zrp_sock_fail(s, "zmq_getsockopt");
         XSRETURN_EMPTY;
     }
     XPUSHs(sv_2mortal(v));
@@ -681,10 +786,8 @@ set_identity(self, value)
     unsubscribe = 7
   PPCODE:
     SOCK_OR_EMPTY(s, self);
-    if (zrp_setopt(aTHX_ s, ix ? ix : 5, ZR_OPT_BINARY, value) != 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_setsockopt");
+    if (zrp_setopt(aTHX_ s, ix ? ix : 5, ZR_OPT_BINARY, value) != 0)
         XSRETURN_EMPTY;
-    }
     XSRETURN_YES;
 
 void
@@ -698,7 +801,7 @@ has_pollin(self)
     SOCK_OR_EMPTY(s, self);
     ev = zr_socket_events(s->sock);
     if (ev < 0) {
-        zrp_sock_fail(aTHX_ s, "zmq_getsockopt");
+        zrp_sock_fail(s, "zmq_getsockopt");
         XSRETURN_EMPTY;
     }
     mXPUSHi(ev & (ix ? ix : 1));
@@ -731,7 +834,7 @@ context(self)
     zrp_sock *s = zrp_sock_raw(aTHX_ self);
     if (!s->ctx_sv)
         XSRETURN_UNDEF;
-    XPUSHs(s->ctx_sv);
+    XPUSHs(sv_2mortal(newSVsv(s->ctx_sv)));
 
 void
 type(self)

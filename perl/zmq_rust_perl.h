@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "zmq_rust.h"
 
@@ -19,6 +20,7 @@ typedef struct {
     pid_t pid;            /* creating process, for messages */
     int die_on_error;
     int last_errno;
+    int cloned;           /* a copy made for another interpreter thread */
 } zrp_ctx;
 
 typedef struct {

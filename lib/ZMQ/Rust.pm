@@ -29,7 +29,11 @@ sub new {
     $ctx->set(ZMQ::Rust::Constants::ZMQ_IO_THREADS(), $args{threads}) if defined $args{threads};
     $ctx->set(ZMQ::Rust::Constants::ZMQ_MAX_SOCKETS(), $args{max_sockets})
         if defined $args{max_sockets};
-    $ctx->_set_socket_linger(defined $args{linger} ? $args{linger} : $DEFAULT_LINGER);
+    my $linger = defined $args{linger} ? $args{linger} : $DEFAULT_LINGER;
+    ZMQ::Rust::Error->throw('zmq_ctx_set', Errno::EINVAL(),
+        "Invalid argument: linger must be an integer >= -1, got '$linger'")
+        unless $linger =~ /^-?\d+\z/ && $linger >= -1;
+    $ctx->_set_socket_linger($linger);
     return $ctx;
 }
 
@@ -156,7 +160,8 @@ C<usage: $socket-E<gt>connect($endpoint)>.
 
 =item send($bytes, $flags)
 
-Sends one frame. C<$bytes> must be a defined string: undef or a reference croaks. A string
+Sends one frame. C<$bytes> must be a defined string: undef or a reference croaks (an object
+with overloaded stringification is sent as its string). A string
 with the UTF-8 flag goes out as its UTF-8 bytes. Returns true. When the message cannot be
 queued (all peers at their high-water mark, or none yet) it blocks, or fails with C<EAGAIN>
 under C<ZMQ_DONTWAIT> or once C<ZMQ_SNDTIMEO> runs out.

@@ -2,6 +2,7 @@ package ZMQ::Rust::Context;
 use strict;
 use warnings;
 use Carp ();
+use Errno ();
 use Scalar::Util ();
 use ZMQ::Rust::Constants ();
 
@@ -15,8 +16,8 @@ sub socket {
     Carp::croak('usage: $ctx->socket($type)') unless defined $type;
     my $num = $type =~ /^-?\d+\z/ ? $type : ZMQ::Rust::Constants::socket_type_number($type);
     unless (defined $num && defined ZMQ::Rust::Constants::socket_type_name($num)) {
-        local $! = Errno::EINVAL();
-        Carp::croak("zmq_socket: Invalid argument: unknown socket type '$type'");
+        ZMQ::Rust::Error->throw('zmq_socket', Errno::EINVAL(),
+            "Invalid argument: unknown socket type '$type'");
     }
     my $sock = $self->_socket($num) or return;
     my $live = $self->{_sockets} ||= {};
@@ -34,8 +35,12 @@ sub sockets {
 
 sub destroy {
     my ($self) = @_;
-    return if $self->is_destroyed || !$self->_in_creator;
+    # A forked child leaves the parent's context alone.
+    return if $self->is_destroyed || $self->_forked;
     $_->close for $self->sockets;
+    # Only the interpreter that created the context terminates it; a thread's copy lets go
+    # of its handle (as ZMQ::LibZMQ3 does), so it never waits for other threads' sockets.
+    return $self->_release if $self->_cloned;
     # Sockets owned by other interpreter threads may still be open: wait for them as libzmq's
     # zmq_ctx_term does, waking every 100 ms so that Perl signal handlers can run.
     1 until $self->_term(100);

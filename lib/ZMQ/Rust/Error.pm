@@ -10,6 +10,21 @@ use overload
     bool     => sub { 1 },
     fallback => 1;
 
+# Throws an error raised by the Perl layer in the same form as the engine's, reported at the
+# caller's line.
+sub throw {
+    my ($class, $function, $errno, $text) = @_;
+    require Carp;
+    local $Carp::CarpLevel = $Carp::CarpLevel + 1;
+    my $err = bless {
+        message  => Carp::shortmess("$function: $text"),
+        errno    => $errno,
+        function => $function,
+    }, $class;
+    $! = $errno;
+    die $err;
+}
+
 sub message  { $_[0]{message} }
 sub errno    { $_[0]{errno} }
 sub function { $_[0]{function} }

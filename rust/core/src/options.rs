@@ -600,7 +600,10 @@ fn nonzero_or_minus1(spec: &OptSpec, raw: &[u8]) -> Result<i32> {
 pub fn decode_flag(num: i32, raw: &[u8]) -> Result<bool> {
     let spec = spec(num).ok_or_else(|| Error::invalid(format!("unknown socket option {num}")))?;
     match decode_int(spec, raw)? {
-        v if v < 0 => Err(Error::invalid(format!("{} must be >= 0, got {v}", spec.name))),
+        v if v < 0 => Err(Error::invalid(format!(
+            "{} must be >= 0, got {v}",
+            spec.name
+        ))),
         v => Ok(v != 0),
     }
 }

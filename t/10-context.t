@@ -4,24 +4,14 @@ use warnings;
 use Test::More;
 use Errno qw(EINVAL EMFILE);
 use ZMQ::Rust qw(:socket_types :context ZMQ_RCVTIMEO ZMQ_DONTWAIT);
+use lib 't/lib';
+use ZMQRTest qw(ep caught);
 
 # Contexts: ZMQ::Rust->new and its options, get/set, socket, version, has_capability, destroy,
 # die_on_error.
 
 # Every blocking call in this file is bounded: a hang fails instead.
 alarm 60;
-
-my $N = 0;
-sub ep { 'inproc://t10-' . $$ . '-' . ++$N }
-
-# Runs $code, returns ($error, @warnings).
-sub caught {
-    my ($code) = @_;
-    my @w;
-    local $SIG{__WARN__} = sub { push @w, $_[0] };
-    my $ok = eval { $code->(); 1 };
-    return ( $ok ? undef : $@, @w );
-}
 
 subtest 'new: defaults' => sub {
     my $ctx = ZMQ::Rust->new;
@@ -227,24 +217,24 @@ subtest 'destroy closes the open sockets' => sub {
     ok( $ctx->is_destroyed, 'is_destroyed' );
     ok( $_->is_closed, 'socket ' . $_->type . ' is closed' ) for $pull, $push, $dangling;
 
-    my ( $err, @w ) = caught( sub {
+    my ( $err, $w ) = caught( sub {
         my @r = $push->send('x');
         is( scalar @r, 0, 'send on a socket closed by destroy returns empty' );
     } );
     ok( !defined $err, 'and does not croak' );
-    is( scalar @w, 1, 'one warning' );
-    like( $w[0], qr/^Operation on closed socket/, '... Operation on closed socket' );
+    is( scalar @$w, 1, 'one warning' );
+    like( $w->[0], qr/^Operation on closed socket/, '... Operation on closed socket' );
 
-    ( $err, @w ) = caught( sub { my @r = $pull->recv(ZMQ_DONTWAIT) } );
-    like( $w[0] || '', qr/^Operation on closed socket/, 'recv warns too' );
+    ( $err, $w ) = caught( sub { my @r = $pull->recv(ZMQ_DONTWAIT) } );
+    like( $w->[0] || '', qr/^Operation on closed socket/, 'recv warns too' );
 
-    ( $err, @w ) = caught( sub { $ctx->destroy } );
+    ( $err, $w ) = caught( sub { $ctx->destroy } );
     ok( !defined $err, 'destroy twice is fine' );
-    is( scalar @w, 0, '... quietly' );
+    is( scalar @$w, 0, '... quietly' );
     ok( $ctx->is_destroyed, 'still destroyed' );
 
-    ( $err, @w ) = caught( sub { $push->close } );
-    ok( !defined $err && !@w, 'close after destroy is quiet' );
+    ( $err, $w ) = caught( sub { $push->close } );
+    ok( !defined $err && !@$w, 'close after destroy is quiet' );
 
     ($err) = caught( sub { $ctx->socket(ZMQ_PAIR) } );
     like( $err, qr/destroyed/, 'socket() on a destroyed context croaks' );
@@ -289,7 +279,7 @@ subtest 'die_on_error(0) on the context' => sub {
     is( $ctx->die_on_error, 0, 'it is off' );
 
     local $! = 0;
-    my ( $err, @w ) = caught( sub {
+    my ( $err, $w ) = caught( sub {
         my @r = $ctx->get(9999);
         is( scalar @r, 0, 'failing get returns an empty list' );
     } );

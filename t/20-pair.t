@@ -3,36 +3,19 @@ use warnings;
 
 use Test::More;
 use Errno qw(EAGAIN);
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_SNDMORE ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
+use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_SNDMORE);
+use lib 't/lib';
+use ZMQRTest qw(ep timed connected_pair);
 
 # PAIR through the Perl API over inproc: exchange, multipart (SNDMORE/get_rcvmore and
 # send_multipart/recv_multipart), DONTWAIT, connect before bind, endpoints.
 
 alarm 60;    # every blocking call below is bounded by RCVTIMEO/SNDTIMEO; this is the backstop
 
-my $N = 0;
-sub ep { 'inproc://t20-' . $$ . '-' . ++$N }
-
-sub timed {
-    my ( $s, $ms ) = @_;
-    $s->set( ZMQ_RCVTIMEO, 'int', $ms || 2000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', $ms || 2000 );
-    return $s;
-}
-
 my $ctx = ZMQ::Rust->new;
 
-sub connected_pair {
-    my $ep = ep();
-    my $a  = timed( $ctx->socket(ZMQ_PAIR) );
-    my $b  = timed( $ctx->socket(ZMQ_PAIR) );
-    $a->bind($ep);
-    $b->connect($ep);
-    return ( $a, $b, $ep );
-}
-
 subtest 'exchange in both directions' => sub {
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     my @r = $a->send('hello');
     is( scalar @r, 1, 'send returns one value' );
     ok( $r[0], '... a true one' );
@@ -52,7 +35,7 @@ subtest 'exchange in both directions' => sub {
 };
 
 subtest 'multipart with SNDMORE, recv and get_rcvmore' => sub {
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     ok( $a->send( 'part1', ZMQ_SNDMORE ), 'first frame with SNDMORE' );
     ok( $a->send( '', ZMQ_SNDMORE ), 'an empty middle frame' );
     ok( $a->send('part3'), 'last frame' );
@@ -66,7 +49,7 @@ subtest 'multipart with SNDMORE, recv and get_rcvmore' => sub {
 };
 
 subtest 'send_multipart / recv_multipart' => sub {
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     ok( $a->send_multipart( [ 'a', 'b', 'c' ] ), 'send_multipart returns true' );
     is_deeply( [ $b->recv_multipart ], [ 'a', 'b', 'c' ], 'recv_multipart gets every frame' );
 
@@ -103,7 +86,7 @@ subtest 'send_multipart / recv_multipart' => sub {
 };
 
 subtest 'large and binary frames' => sub {
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     my $big = join '', map { chr( $_ % 256 ) } 0 .. ( 1 << 20 ) - 1;
     $a->send($big);
     my $got = $b->recv;
@@ -115,7 +98,7 @@ subtest 'large and binary frames' => sub {
 };
 
 subtest 'DONTWAIT: EAGAIN' => sub {
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     my @r;
     my $ok = eval { @r = $b->recv(ZMQ_DONTWAIT); 1 };
     ok( !$ok, 'recv(DONTWAIT) with nothing queued croaks' );
@@ -153,7 +136,7 @@ subtest 'polling state' => sub {
     my $lone = $ctx->socket(ZMQ_PAIR);
     is( $lone->has_pollin,  0, 'unconnected: no POLLIN' );
     is( $lone->has_pollout, 0, 'unconnected: no POLLOUT' );
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     is( $a->has_pollout, 2, 'connected: POLLOUT is 2' );
     is( $b->has_pollin, 0, 'nothing to read: 0' );
     $a->send('x');
@@ -163,7 +146,7 @@ subtest 'polling state' => sub {
 };
 
 subtest 'a PAIR takes one peer' => sub {
-    my ( $a, $b, $ep ) = connected_pair();
+    my ( $a, $b, $ep ) = connected_pair($ctx);
     my $c = timed( $ctx->socket(ZMQ_PAIR) );
     $c->connect($ep);
     eval { $c->send( 'from c', ZMQ_DONTWAIT ) };    # accepted or refused, never delivered
@@ -173,7 +156,7 @@ subtest 'a PAIR takes one peer' => sub {
 };
 
 subtest 'endpoints: last_endpoint, unbind, disconnect, rebinding' => sub {
-    my ( $a, $b, $ep ) = connected_pair();
+    my ( $a, $b, $ep ) = connected_pair($ctx);
     is( $a->last_endpoint, $ep, 'last_endpoint after bind' );
     is( $b->last_endpoint, $ep, 'last_endpoint after connect' );
     is( $ctx->socket(ZMQ_PAIR)->last_endpoint, undef, 'undef before any bind/connect' );
@@ -194,7 +177,7 @@ subtest 'endpoints: last_endpoint, unbind, disconnect, rebinding' => sub {
 };
 
 subtest 'close' => sub {
-    my ( $a, $b ) = connected_pair();
+    my ( $a, $b ) = connected_pair($ctx);
     ok( !$a->is_closed, 'open' );
     my @r = $a->close;
     is( scalar @r, 0, 'close returns empty' );

@@ -4,8 +4,10 @@ use warnings;
 use Test::More;
 use Errno qw(EAGAIN);
 use ZMQ::Rust qw(ZMQ_REQ ZMQ_REP ZMQ_DEALER ZMQ_ROUTER ZMQ_DONTWAIT ZMQ_SNDMORE
-    ZMQ_RCVTIMEO ZMQ_SNDTIMEO ZMQ_REQ_RELAXED ZMQ_REQ_CORRELATE);
+    ZMQ_REQ_RELAXED ZMQ_REQ_CORRELATE);
 use ZMQ::Rust::Constants ();
+use lib 't/lib';
+use ZMQRTest qw(ep sock bind_connect);
 
 # REQ/REP through the Perl API over inproc: the strict send/recv cycle and its EFSM errors,
 # multipart requests and replies, load balancing, and the envelopes seen by DEALER/ROUTER.
@@ -13,25 +15,11 @@ use ZMQ::Rust::Constants ();
 alarm 60;    # backstop; every blocking call is bounded by RCVTIMEO/SNDTIMEO
 
 my $EFSM = ZMQ::Rust::Constants::EFSM();
-my $N    = 0;
-sub ep { 'inproc://t21-' . $$ . '-' . ++$N }
 
 my $ctx = ZMQ::Rust->new;
 
-sub sock {
-    my ($type) = @_;
-    my $s = $ctx->socket($type);
-    $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-    return $s;
-}
-
 sub req_rep {
-    my $ep  = ep();
-    my $rep = sock(ZMQ_REP);
-    my $req = sock(ZMQ_REQ);
-    $rep->bind($ep);
-    $req->connect($ep);
+    my ( $rep, $req, $ep ) = bind_connect( $ctx, ZMQ_REP, ZMQ_REQ );
     return ( $req, $rep, $ep );
 }
 
@@ -90,7 +78,7 @@ subtest 'EFSM with die_on_error(0)' => sub {
 };
 
 subtest 'REQ with no peer: EAGAIN, not EFSM' => sub {
-    my $req = sock(ZMQ_REQ);
+    my $req = sock( $ctx, ZMQ_REQ );
     my $ok = eval { $req->send( 'x', ZMQ_DONTWAIT ); 1 };
     like( $@, qr/^zmq_send: Resource temporarily unavailable/, 'send(DONTWAIT) with no REP: EAGAIN' );
     is( ref $@ && $@->errno, EAGAIN, '... errno EAGAIN' );
@@ -115,8 +103,8 @@ subtest 'multipart requests and replies' => sub {
 };
 
 subtest 'REQ load-balances over two REPs' => sub {
-    my @reps = map { my $r = sock(ZMQ_REP); $r->bind( ep() ); $r } 1 .. 2;
-    my $req = sock(ZMQ_REQ);
+    my @reps = map { my $r = sock( $ctx, ZMQ_REP ); $r->bind( ep() ); $r } 1 .. 2;
+    my $req = sock( $ctx, ZMQ_REQ );
     $req->connect( $_->last_endpoint ) for @reps;
     my @served;
     for my $i ( 1 .. 4 ) {
@@ -137,9 +125,9 @@ subtest 'REQ load-balances over two REPs' => sub {
 
 subtest 'REP fair-queues and replies to the right REQ' => sub {
     my $ep   = ep();
-    my $rep  = sock(ZMQ_REP);
+    my $rep  = sock( $ctx, ZMQ_REP );
     $rep->bind($ep);
-    my @reqs = map { my $q = sock(ZMQ_REQ); $q->connect($ep); $q } 1 .. 3;
+    my @reqs = map { my $q = sock( $ctx, ZMQ_REQ ); $q->connect($ep); $q } 1 .. 3;
     $reqs[$_]->send("from $_") for 0 .. 2;
     my %seen;
     for ( 1 .. 3 ) {
@@ -153,8 +141,8 @@ subtest 'REP fair-queues and replies to the right REQ' => sub {
 
 subtest 'DEALER to REP: the empty delimiter' => sub {
     my $ep  = ep();
-    my $rep = sock(ZMQ_REP);
-    my $d   = sock(ZMQ_DEALER);
+    my $rep = sock( $ctx, ZMQ_REP );
+    my $d   = sock( $ctx, ZMQ_DEALER );
     $rep->bind($ep);
     $d->connect($ep);
     $d->send_multipart( [ '', 'body' ] );
@@ -165,8 +153,8 @@ subtest 'DEALER to REP: the empty delimiter' => sub {
 
 subtest 'REQ to ROUTER: the envelope' => sub {
     my $ep = ep();
-    my $r  = sock(ZMQ_ROUTER);
-    my $q  = sock(ZMQ_REQ);
+    my $r  = sock( $ctx, ZMQ_ROUTER );
+    my $q  = sock( $ctx, ZMQ_REQ );
     $q->set_identity('REQ-1');
     $r->bind($ep);
     $q->connect($ep);

@@ -4,43 +4,19 @@ use warnings;
 use Test::More;
 use Errno qw(ENOTSUP EINVAL);
 use ZMQ::Rust qw(ZMQ_PUB ZMQ_SUB ZMQ_XPUB ZMQ_XSUB ZMQ_PUSH ZMQ_DONTWAIT ZMQ_SNDMORE
-    ZMQ_RCVTIMEO ZMQ_SNDTIMEO ZMQ_XPUB_VERBOSE ZMQ_SUBSCRIBE ZMQ_UNSUBSCRIBE);
+    ZMQ_XPUB_VERBOSE ZMQ_SUBSCRIBE ZMQ_UNSUBSCRIBE);
+use lib 't/lib';
+use ZMQRTest qw(ep sock bind_connect drain);
 
 # PUB/SUB and XPUB/XSUB through the Perl API over inproc: prefix filters, counted
 # subscriptions, subscription messages, ENOTSUP directions.
 
 alarm 60;    # backstop; receives below use DONTWAIT or RCVTIMEO
 
-my $N = 0;
-sub ep { 'inproc://t22-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
 
-sub sock {
-    my ($type) = @_;
-    my $s = $ctx->socket($type);
-    $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-    return $s;
-}
-
-# Every message waiting on $s, each as "frame|frame|...".
-sub drain {
-    my ($s) = @_;
-    my @got;
-    while ( my @m = eval { $s->recv_multipart(ZMQ_DONTWAIT) } ) {
-        push @got, join '|', @m;
-    }
-    return \@got;
-}
-
 sub pub_sub {
-    my $ep  = ep();
-    my $pub = sock(ZMQ_PUB);
-    my $sub = sock(ZMQ_SUB);
-    $pub->bind($ep);
-    $sub->connect($ep);
-    return ( $pub, $sub, $ep );
+    return bind_connect( $ctx, ZMQ_PUB, ZMQ_SUB );
 }
 
 subtest 'prefix filtering' => sub {
@@ -109,7 +85,7 @@ subtest 'multipart: the filter looks at frame 1 only' => sub {
 
 subtest 'several subscribers, several publishers' => sub {
     my ( $pub, $s1, $ep ) = pub_sub();
-    my $s2 = sock(ZMQ_SUB);
+    my $s2 = sock( $ctx, ZMQ_SUB );
     $s2->connect($ep);
     $s1->subscribe('a');
     $s2->subscribe('b');
@@ -118,8 +94,8 @@ subtest 'several subscribers, several publishers' => sub {
     is_deeply( drain($s1), ['a1'], 'subscriber 1' );
     is_deeply( drain($s2), [ 'a1', 'b1' ], 'subscriber 2' );
 
-    my @pubs = map { my $p = sock(ZMQ_PUB); $p->bind( ep() ); $p } 1 .. 2;
-    my $sub = sock(ZMQ_SUB);
+    my @pubs = map { my $p = sock( $ctx, ZMQ_PUB ); $p->bind( ep() ); $p } 1 .. 2;
+    my $sub = sock( $ctx, ZMQ_SUB );
     $sub->connect( $_->last_endpoint ) for @pubs;
     $sub->subscribe('');
     $pubs[0]->send($_) for qw(x1 x2);
@@ -147,7 +123,7 @@ subtest 'ENOTSUP directions' => sub {
 };
 
 subtest 'subscribe on a socket that is not a SUB' => sub {
-    my $push = sock(ZMQ_PUSH);
+    my $push = sock( $ctx, ZMQ_PUSH );
     my $ok = eval { $push->subscribe('x'); 1 };
     ok( !$ok, 'PUSH subscribe croaks' );
     like( $@, qr/^zmq_setsockopt: Invalid argument/, '... EINVAL' );
@@ -157,7 +133,7 @@ subtest 'subscribe on a socket that is not a SUB' => sub {
 };
 
 subtest 'PUB never blocks' => sub {
-    my $pub = sock(ZMQ_PUB);
+    my $pub = sock( $ctx, ZMQ_PUB );
     my $t0  = time;
     ok( $pub->send('nobody'), 'send with no subscriber succeeds (dropped)' );
     ok( $pub->send( 'nobody', ZMQ_DONTWAIT ), '... with DONTWAIT too' );
@@ -168,9 +144,9 @@ subtest 'PUB never blocks' => sub {
 
 subtest 'XPUB: subscription messages' => sub {
     my $ep   = ep();
-    my $xpub = sock(ZMQ_XPUB);
+    my $xpub = sock( $ctx, ZMQ_XPUB );
     $xpub->bind($ep);
-    my @subs = map { my $s = sock(ZMQ_SUB); $s->connect($ep); $s } 1 .. 2;
+    my @subs = map { my $s = sock( $ctx, ZMQ_SUB ); $s->connect($ep); $s } 1 .. 2;
 
     $subs[0]->subscribe('topic');
     is_deeply( drain($xpub), ["\x01topic"], 'first subscription: "\x01topic"' );
@@ -194,19 +170,19 @@ subtest 'XPUB: subscription messages' => sub {
 
 subtest 'XPUB_VERBOSE' => sub {
     my $ep   = ep();
-    my $xpub = sock(ZMQ_XPUB);
+    my $xpub = sock( $ctx, ZMQ_XPUB );
     ok( $xpub->set( ZMQ_XPUB_VERBOSE, 'int', 1 ), 'set XPUB_VERBOSE' );
     $xpub->bind($ep);
-    my @subs = map { my $s = sock(ZMQ_SUB); $s->connect($ep); $s } 1 .. 2;
+    my @subs = map { my $s = sock( $ctx, ZMQ_SUB ); $s->connect($ep); $s } 1 .. 2;
     $_->subscribe('v') for @subs;
     is_deeply( drain($xpub), [ "\x01v", "\x01v" ], 'every subscription is passed on' );
 };
 
 subtest 'XSUB' => sub {
     my $ep   = ep();
-    my $xpub = sock(ZMQ_XPUB);
+    my $xpub = sock( $ctx, ZMQ_XPUB );
     $xpub->bind($ep);
-    my $xsub = sock(ZMQ_XSUB);
+    my $xsub = sock( $ctx, ZMQ_XSUB );
     $xsub->connect($ep);
 
     $xsub->send("\x01A");

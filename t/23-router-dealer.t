@@ -3,44 +3,26 @@ use warnings;
 
 use Test::More;
 use Errno qw(EAGAIN EINVAL EHOSTUNREACH);
-use ZMQ::Rust qw(ZMQ_ROUTER ZMQ_DEALER ZMQ_DONTWAIT ZMQ_SNDMORE ZMQ_RCVTIMEO ZMQ_SNDTIMEO
+use ZMQ::Rust qw(ZMQ_ROUTER ZMQ_DEALER ZMQ_DONTWAIT ZMQ_SNDMORE
     ZMQ_ROUTER_MANDATORY ZMQ_ROUTING_ID ZMQ_IDENTITY ZMQ_SNDHWM ZMQ_RCVHWM
     ZMQ_CONNECT_ROUTING_ID);
+use lib 't/lib';
+use ZMQRTest qw(ep sock drain_parts);
 
 # ROUTER/DEALER through the Perl API over inproc: routing ids (set and generated),
 # ROUTER_MANDATORY, identities, load balancing and fair queueing.
 
 alarm 60;    # backstop; every blocking call is bounded
 
-my $N = 0;
-sub ep { 'inproc://t23-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
-
-sub sock {
-    my ($type) = @_;
-    my $s = $ctx->socket($type);
-    $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-    return $s;
-}
-
-sub drain {
-    my ($s) = @_;
-    my @got;
-    while ( my @m = eval { $s->recv_multipart(ZMQ_DONTWAIT) } ) {
-        push @got, \@m;
-    }
-    return \@got;
-}
 
 subtest 'ROUTER sees the DEALER identity and routes replies' => sub {
     my $ep = ep();
-    my $r  = sock(ZMQ_ROUTER);
+    my $r  = sock( $ctx, ZMQ_ROUTER );
     $r->bind($ep);
     my %d;
     for my $name (qw(alpha beta)) {
-        $d{$name} = sock(ZMQ_DEALER);
+        $d{$name} = sock( $ctx, ZMQ_DEALER );
         ok( $d{$name}->set_identity($name), "set_identity($name) returns true" );
         $d{$name}->connect($ep);
     }
@@ -60,16 +42,16 @@ subtest 'ROUTER sees the DEALER identity and routes replies' => sub {
     $r->send('alpha');
     is( $d{beta}->recv, 'to beta', 'beta gets its reply' );
     is_deeply( [ $d{alpha}->recv_multipart ], [ 'to', 'alpha' ], 'alpha gets its (SNDMORE) reply' );
-    is_deeply( drain( $d{beta} ), [], 'nothing else for beta' );
+    is_deeply( drain_parts( $d{beta} ), [], 'nothing else for beta' );
 };
 
 subtest 'generated routing ids' => sub {
     my $ep = ep();
-    my $r  = sock(ZMQ_ROUTER);
+    my $r  = sock( $ctx, ZMQ_ROUTER );
     $r->bind($ep);
-    my @d = map { my $s = sock(ZMQ_DEALER); $s->connect($ep); $s } 1 .. 3;
+    my @d = map { my $s = sock( $ctx, ZMQ_DEALER ); $s->connect($ep); $s } 1 .. 3;
     $d[$_]->send("n$_") for 0 .. 2;
-    my @msgs = @{ drain($r) };
+    my @msgs = @{ drain_parts($r) };
     is( scalar @msgs, 3, 'three messages' );
     my %ids = map { $_->[0] => $_->[1] } @msgs;
     is( scalar keys %ids, 3, 'three distinct ids' );
@@ -82,7 +64,7 @@ subtest 'generated routing ids' => sub {
 };
 
 subtest 'unroutable messages: dropped, or EHOSTUNREACH with ROUTER_MANDATORY' => sub {
-    my $r = sock(ZMQ_ROUTER);
+    my $r = sock( $ctx, ZMQ_ROUTER );
     ok( $r->send_multipart( [ 'nobody', 'lost' ] ), 'unknown id: silently dropped' );
     ok( $r->send('lonely'), 'a single frame: silently ignored' );
 
@@ -105,7 +87,7 @@ subtest 'unroutable messages: dropped, or EHOSTUNREACH with ROUTER_MANDATORY' =>
 
     my $ep = ep();
     $r->bind($ep);
-    my $d = sock(ZMQ_DEALER);
+    my $d = sock( $ctx, ZMQ_DEALER );
     $d->set_identity('known');
     $d->connect($ep);
     $d->send('hi');
@@ -116,10 +98,10 @@ subtest 'unroutable messages: dropped, or EHOSTUNREACH with ROUTER_MANDATORY' =>
 
 subtest 'ROUTER at the high-water mark' => sub {
     my $ep = ep();
-    my $r  = sock(ZMQ_ROUTER);
+    my $r  = sock( $ctx, ZMQ_ROUTER );
     $r->set( ZMQ_SNDHWM, 'int', 2 );
     $r->bind($ep);
-    my $d = sock(ZMQ_DEALER);
+    my $d = sock( $ctx, ZMQ_DEALER );
     $d->set( ZMQ_RCVHWM, 'int', 2 );
     $d->set_identity('slow');
     $d->connect($ep);
@@ -129,7 +111,7 @@ subtest 'ROUTER at the high-water mark' => sub {
     my $sent = 0;
     $sent++ while $sent < 50 && eval { $r->send_multipart( [ 'slow', "m$sent" ], ZMQ_DONTWAIT ) };
     is( $sent, 50, 'without ROUTER_MANDATORY nothing fails (excess is dropped)' );
-    my $got = drain($d);
+    my $got = drain_parts($d);
     cmp_ok( scalar @$got, '<=', 4, 'the dealer got at most SNDHWM + RCVHWM' );
     cmp_ok( scalar @$got, '>=', 1, '... and at least one' );
     is( $got->[0][0], 'm0', '... the first ones' );
@@ -145,11 +127,11 @@ subtest 'ROUTER at the high-water mark' => sub {
     cmp_ok( $sent, '<', 50, 'with ROUTER_MANDATORY sending stops at the HWM' );
     is( ref $err && $err->errno, EAGAIN, '... with EAGAIN (the peer exists)' );
     like( $err, qr/^zmq_send: Resource temporarily unavailable/, '... zmq_send: EAGAIN' );
-    is( scalar @{ drain($d) }, $sent, 'every accepted message arrives' );
+    is( scalar @{ drain_parts($d) }, $sent, 'every accepted message arrives' );
 };
 
 subtest 'identity: set_identity / get_identity' => sub {
-    my $d = sock(ZMQ_DEALER);
+    my $d = sock( $ctx, ZMQ_DEALER );
     is( $d->get_identity, undef, 'no identity: undef' );
     is( $d->get( ZMQ_ROUTING_ID, 'binary' ), undef, 'get(ZMQ_ROUTING_ID) agrees' );
 
@@ -174,9 +156,9 @@ subtest 'identity: set_identity / get_identity' => sub {
     is( $d->get_identity, "a\0b", '... round trip' );
 
     my $ep = ep();
-    my $r  = sock(ZMQ_ROUTER);
+    my $r  = sock( $ctx, ZMQ_ROUTER );
     $r->bind($ep);
-    my $big = sock(ZMQ_DEALER);
+    my $big = sock( $ctx, ZMQ_DEALER );
     $big->set_identity($id);
     $big->connect($ep);
     $big->send('x');
@@ -188,19 +170,19 @@ subtest 'identity: set_identity / get_identity' => sub {
 
 subtest 'a duplicate identity is ignored' => sub {
     my $ep = ep();
-    my $r  = sock(ZMQ_ROUTER);
+    my $r  = sock( $ctx, ZMQ_ROUTER );
     $r->bind($ep);
-    my @d = map { my $s = sock(ZMQ_DEALER); $s->set_identity('same'); $s->connect($ep); $s } 1 .. 2;
+    my @d = map { my $s = sock( $ctx, ZMQ_DEALER ); $s->set_identity('same'); $s->connect($ep); $s } 1 .. 2;
     $d[0]->send('one');
     $d[1]->send('two');
-    is_deeply( drain($r), [ [ 'same', 'one' ] ], 'only the first connection is heard' );
+    is_deeply( drain_parts($r), [ [ 'same', 'one' ] ], 'only the first connection is heard' );
 };
 
 subtest 'CONNECT_ROUTING_ID' => sub {
     my $ep = ep();
-    my $r1 = sock(ZMQ_ROUTER);
+    my $r1 = sock( $ctx, ZMQ_ROUTER );
     $r1->bind($ep);
-    my $r2 = sock(ZMQ_ROUTER);
+    my $r2 = sock( $ctx, ZMQ_ROUTER );
     $r2->set_identity('r2');
     ok( $r2->set( ZMQ_CONNECT_ROUTING_ID, 'binary', 'server' ), 'set CONNECT_ROUTING_ID' );
     $r2->connect($ep);
@@ -209,34 +191,34 @@ subtest 'CONNECT_ROUTING_ID' => sub {
 };
 
 subtest 'DEALER load-balances and fair-queues' => sub {
-    my @r = map { my $s = sock(ZMQ_ROUTER); $s->bind( ep() ); $s } 1 .. 2;
-    my $d = sock(ZMQ_DEALER);
+    my @r = map { my $s = sock( $ctx, ZMQ_ROUTER ); $s->bind( ep() ); $s } 1 .. 2;
+    my $d = sock( $ctx, ZMQ_DEALER );
     $d->set_identity('lb');
     $d->connect( $_->last_endpoint ) for @r;
     $d->send("m$_") for 1 .. 4;
-    my @a = map { $_->[1] } @{ drain( $r[0] ) };
-    my @b = map { $_->[1] } @{ drain( $r[1] ) };
+    my @a = map { $_->[1] } @{ drain_parts( $r[0] ) };
+    my @b = map { $_->[1] } @{ drain_parts( $r[1] ) };
     is( scalar @a, 2, 'router 1 got two' );
     is( scalar @b, 2, 'router 2 got two' );
     is_deeply( [ sort @a, @b ], [qw(m1 m2 m3 m4)], 'all four, once each' );
 
     $r[0]->send_multipart( [ 'lb', "a$_" ] ) for 1 .. 2;
     $r[1]->send_multipart( [ 'lb', "b$_" ] ) for 1 .. 2;
-    my @got = map { $_->[0] } @{ drain($d) };
+    my @got = map { $_->[0] } @{ drain_parts($d) };
     is_deeply( [ sort @got ], [qw(a1 a2 b1 b2)], 'the DEALER hears both' );
     isnt( substr( $got[0], 0, 1 ), substr( $got[1], 0, 1 ), 'fair queue: alternates between peers' );
 };
 
 subtest 'DEALER to DEALER' => sub {
     my $ep = ep();
-    my ( $x, $y ) = ( sock(ZMQ_DEALER), sock(ZMQ_DEALER) );
+    my ( $x, $y ) = ( sock( $ctx, ZMQ_DEALER ), sock( $ctx, ZMQ_DEALER ) );
     $x->bind($ep);
     $y->connect($ep);
     $y->send_multipart( [ 'a', '', 'b' ] );
     is_deeply( [ $x->recv_multipart ], [ 'a', '', 'b' ], 'no envelope is added or removed' );
     $x->send('c');
     is( $y->recv, 'c', 'and back' );
-    my $ok = eval { sock(ZMQ_DEALER)->send( 'x', ZMQ_DONTWAIT ); 1 };
+    my $ok = eval { sock( $ctx, ZMQ_DEALER )->send( 'x', ZMQ_DONTWAIT ); 1 };
     is( ref $@ && $@->errno, EAGAIN, 'a DEALER with no peer: EAGAIN' );
 };
 

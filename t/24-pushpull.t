@@ -3,39 +3,21 @@ use warnings;
 
 use Test::More;
 use Errno qw(EAGAIN ENOTSUP);
-use ZMQ::Rust qw(ZMQ_PUSH ZMQ_PULL ZMQ_DONTWAIT ZMQ_SNDMORE ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
+use ZMQ::Rust qw(ZMQ_PUSH ZMQ_PULL ZMQ_DONTWAIT ZMQ_SNDMORE);
+use lib 't/lib';
+use ZMQRTest qw(ep sock drain);
 
 # PUSH/PULL through the Perl API over inproc: load balancing, fair queueing, multipart,
 # ENOTSUP directions, DONTWAIT.
 
 alarm 60;    # backstop; every blocking call is bounded
 
-my $N = 0;
-sub ep { 'inproc://t24-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
-
-sub sock {
-    my ($type) = @_;
-    my $s = $ctx->socket($type);
-    $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-    return $s;
-}
-
-sub drain {
-    my ($s) = @_;
-    my @got;
-    while ( my @m = eval { $s->recv_multipart(ZMQ_DONTWAIT) } ) {
-        push @got, join '|', @m;
-    }
-    return \@got;
-}
 
 subtest 'pipeline' => sub {
     my $ep   = ep();
-    my $pull = sock(ZMQ_PULL);
-    my $push = sock(ZMQ_PUSH);
+    my $pull = sock( $ctx, ZMQ_PULL );
+    my $push = sock( $ctx, ZMQ_PUSH );
     $pull->bind($ep);
     $push->connect($ep);
     ok( $push->send("job $_"), "send job $_" ) for 1 .. 3;
@@ -44,9 +26,9 @@ subtest 'pipeline' => sub {
 
 subtest 'PUSH load-balances round robin' => sub {
     my $ep    = ep();
-    my $push  = sock(ZMQ_PUSH);
+    my $push  = sock( $ctx, ZMQ_PUSH );
     $push->bind($ep);
-    my @pulls = map { my $s = sock(ZMQ_PULL); $s->connect($ep); $s } 1 .. 3;
+    my @pulls = map { my $s = sock( $ctx, ZMQ_PULL ); $s->connect($ep); $s } 1 .. 3;
     $push->send("m$_") for 1 .. 9;
     my @got = map { drain($_) } @pulls;
     is( scalar @{ $got[$_] }, 3, "worker $_ got 3 of 9" ) for 0 .. 2;
@@ -56,9 +38,9 @@ subtest 'PUSH load-balances round robin' => sub {
 
 subtest 'PULL fair-queues' => sub {
     my $ep   = ep();
-    my $pull = sock(ZMQ_PULL);
+    my $pull = sock( $ctx, ZMQ_PULL );
     $pull->bind($ep);
-    my @push = map { my $s = sock(ZMQ_PUSH); $s->connect($ep); $s } 1 .. 2;
+    my @push = map { my $s = sock( $ctx, ZMQ_PUSH ); $s->connect($ep); $s } 1 .. 2;
     $push[0]->send("a$_") for 1 .. 3;
     $push[1]->send("b$_") for 1 .. 3;
     is_deeply( drain($pull), [qw(a1 b1 a2 b2 a3 b3)], 'alternates between the senders' );
@@ -66,9 +48,9 @@ subtest 'PULL fair-queues' => sub {
 
 subtest 'multipart messages stay whole' => sub {
     my $ep    = ep();
-    my $push  = sock(ZMQ_PUSH);
+    my $push  = sock( $ctx, ZMQ_PUSH );
     $push->bind($ep);
-    my @pulls = map { my $s = sock(ZMQ_PULL); $s->connect($ep); $s } 1 .. 2;
+    my @pulls = map { my $s = sock( $ctx, ZMQ_PULL ); $s->connect($ep); $s } 1 .. 2;
     $push->send_multipart( [ 'a', 'b', 'c' ] );
     $push->send( 'd', ZMQ_SNDMORE );
     $push->send('e');
@@ -86,8 +68,8 @@ subtest 'multipart messages stay whole' => sub {
 };
 
 subtest 'ENOTSUP directions' => sub {
-    my $push = sock(ZMQ_PUSH);
-    my $pull = sock(ZMQ_PULL);
+    my $push = sock( $ctx, ZMQ_PUSH );
+    my $pull = sock( $ctx, ZMQ_PULL );
     my $ok = eval { $push->recv; 1 };
     ok( !$ok, 'PUSH recv croaks' );
     like( $@, qr/^zmq_msg_recv: Operation not supported/, '... ENOTSUP' );
@@ -103,7 +85,7 @@ subtest 'ENOTSUP directions' => sub {
 };
 
 subtest 'DONTWAIT: EAGAIN' => sub {
-    my $push = sock(ZMQ_PUSH);
+    my $push = sock( $ctx, ZMQ_PUSH );
     is( $push->has_pollout, 0, 'a PUSH with no peer cannot send' );
     my $ok = eval { $push->send( 'x', ZMQ_DONTWAIT ); 1 };
     ok( !$ok, 'send(DONTWAIT) with no peer croaks' );
@@ -111,7 +93,7 @@ subtest 'DONTWAIT: EAGAIN' => sub {
     is( ref $@ && $@->errno, EAGAIN, '... errno EAGAIN' );
     is( ref $@ && $@->function, 'zmq_send', '... function zmq_send' );
 
-    my $pull = sock(ZMQ_PULL);
+    my $pull = sock( $ctx, ZMQ_PULL );
     $ok = eval { $pull->recv(ZMQ_DONTWAIT); 1 };
     ok( !$ok, 'recv(DONTWAIT) with nothing queued croaks' );
     like( $@, qr/^zmq_msg_recv: Resource temporarily unavailable/, '... zmq_msg_recv: EAGAIN' );
@@ -128,19 +110,19 @@ subtest 'DONTWAIT: EAGAIN' => sub {
 
 subtest 'connect before bind queues' => sub {
     my $ep   = ep();
-    my $push = sock(ZMQ_PUSH);
+    my $push = sock( $ctx, ZMQ_PUSH );
     $push->connect($ep);
     ok( $push->send( "early $_", ZMQ_DONTWAIT ), "queued before the bind ($_)" ) for 1 .. 3;
-    my $pull = sock(ZMQ_PULL);
+    my $pull = sock( $ctx, ZMQ_PULL );
     $pull->bind($ep);
     is_deeply( drain($pull), [ map {"early $_"} 1 .. 3 ], 'delivered once bound' );
 };
 
 subtest 'a closed worker is skipped' => sub {
     my $ep   = ep();
-    my $push = sock(ZMQ_PUSH);
+    my $push = sock( $ctx, ZMQ_PUSH );
     $push->bind($ep);
-    my @pulls = map { my $s = sock(ZMQ_PULL); $s->connect($ep); $s } 1 .. 2;
+    my @pulls = map { my $s = sock( $ctx, ZMQ_PULL ); $s->connect($ep); $s } 1 .. 2;
     $pulls[0]->close;
     $push->send("m$_") for 1 .. 4;
     is_deeply( drain( $pulls[1] ), [qw(m1 m2 m3 m4)], 'every message goes to the live worker' );

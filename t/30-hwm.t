@@ -6,14 +6,13 @@ use Errno qw(EAGAIN);
 use Time::HiRes qw(time);
 use ZMQ::Rust qw(ZMQ_PUSH ZMQ_PULL ZMQ_PUB ZMQ_SUB ZMQ_DEALER ZMQ_PAIR ZMQ_DONTWAIT
     ZMQ_SNDMORE ZMQ_SNDHWM ZMQ_RCVHWM ZMQ_SNDTIMEO ZMQ_RCVTIMEO);
+use lib 't/lib';
+use ZMQRTest qw(ep);
 
 # High-water marks and timeouts through the Perl API: the counts at the limit, HWM 0,
 # PUB dropping, SNDTIMEO/RCVTIMEO, and timeouts that signals do not stretch.
 
 alarm 60;    # backstop: every blocking call below has a timeout
-
-my $N = 0;
-sub ep { 'inproc://t30-' . $$ . '-' . ++$N }
 
 my $ctx = ZMQ::Rust->new;
 

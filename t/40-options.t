@@ -6,15 +6,14 @@ use Errno qw(EINVAL);
 use IO::Handle;
 use IO::Select;
 use ZMQ::Rust qw(:socket_types :options ZMQ_DONTWAIT);
+use lib 't/lib';
+use ZMQRTest qw(ep);
 
 # Socket options through get/set with each value type, the wrong-type and bad-value cases,
 # and the option-like accessors: get_fd, has_pollin/has_pollout, get_linger/set_linger,
 # last_endpoint, type, context.
 
 alarm 60;
-
-my $N = 0;
-sub ep { 'inproc://t40-' . $$ . '-' . ++$N }
 
 my $ctx = ZMQ::Rust->new;
 

@@ -5,26 +5,15 @@ use Test::More;
 use Errno qw(EAGAIN EINVAL EPROTONOSUPPORT EADDRINUSE ENOENT);
 use ZMQ::Rust qw(:socket_types ZMQ_DONTWAIT ZMQ_LINGER ZMQ_RCVTIMEO);
 use ZMQ::Rust::Constants qw(EFSM ETERM);
+use lib 't/lib';
+use ZMQRTest qw(ep caught);
 
 # Errors: the ZMQ::Rust::Error object, die_on_error(0), strerror, bad input, endpoint
 # errors, closed sockets and calls on things that are not sockets.
 
 alarm 60;
 
-my $N = 0;
-sub ep { 'inproc://t50-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
-
-# Runs $code; returns ($error, \@warnings, @results).
-sub run {
-    my ($code) = @_;
-    my @w;
-    local $SIG{__WARN__} = sub { push @w, $_[0] };
-    my @r;
-    my $ok = eval { @r = $code->(); 1 };
-    return ( $ok ? undef : $@, \@w, @r );
-}
 
 subtest 'the error object' => sub {
     my $s = $ctx->socket(ZMQ_PULL);
@@ -62,7 +51,7 @@ subtest 'die_on_error(0)' => sub {
     is( $s->die_on_error(0), 0, 'die_on_error(0) returns 0' );
 
     local $! = 0;
-    my ( $err, $w, @r ) = run( sub { $s->recv(ZMQ_DONTWAIT) } );
+    my ( $err, $w, @r ) = caught( sub { $s->recv(ZMQ_DONTWAIT) } );
     ok( !defined $err, 'a failing recv does not croak' );
     is( scalar @r, 0, '... returns an empty list' );
     is( scalar @$w, 0, '... no warning' );
@@ -97,7 +86,7 @@ subtest 'die_on_error(0)' => sub {
     ok( !eval { $s->recv(ZMQ_DONTWAIT); 1 }, 'die_on_error(1) croaks again' );
     isa_ok( $@, 'ZMQ::Rust::Error' );
 
-    my ( $e2, $w2 ) = run( sub { $push->send(undef) } );
+    my ( $e2, $w2 ) = caught( sub { $push->send(undef) } );
     like( $e2, qr/must be a defined string/, 'usage errors croak even with die_on_error(0)' );
 };
 
@@ -114,36 +103,36 @@ subtest 'ZMQ::Rust::strerror' => sub {
 
 subtest 'bad messages' => sub {
     my $s = $ctx->socket(ZMQ_PAIR);
-    my ($err) = run( sub { $s->send(undef) } );
+    my ($err) = caught( sub { $s->send(undef) } );
     like( $err, qr/^send: the message must be a defined string, got undef/, 'send(undef) croaks' );
-    ($err) = run( sub { $s->send( [] ) } );
+    ($err) = caught( sub { $s->send( [] ) } );
     like( $err, qr/^send: .*ARRAY reference/, 'send([]) croaks (reference)' );
-    ($err) = run( sub { $s->send( {} ) } );
+    ($err) = caught( sub { $s->send( {} ) } );
     like( $err, qr/reference/, 'send({}) croaks' );
-    ($err) = run( sub { $s->send( \'x' ) } );
+    ($err) = caught( sub { $s->send( \'x' ) } );
     like( $err, qr/reference/, 'send(\\"x") croaks' );
-    ($err) = run( sub { $s->send( sub { 1 } ) } );
+    ($err) = caught( sub { $s->send( sub { 1 } ) } );
     like( $err, qr/reference/, 'send(sub {}) croaks' );
 
     for my $bad ( [], 'x', {}, undef, \'x' ) {
         my $what = defined $bad ? ( ref $bad ? ref($bad) . ' ref' : "'$bad'" ) : 'undef';
-        ($err) = run( sub { $s->send_multipart($bad) } );
+        ($err) = caught( sub { $s->send_multipart($bad) } );
         like( $err, qr/^usage: send_multipart\(\$parts, \$flags\)/, "send_multipart($what) croaks usage" );
     }
-    ($err) = run( sub { $s->send_multipart( [ 1, undef ] ) } );
+    ($err) = caught( sub { $s->send_multipart( [ 1, undef ] ) } );
     like( $err, qr/must be a defined string/, 'send_multipart([1, undef]) croaks' );
-    ($err) = run( sub { $s->send_multipart( [ 'a', [] ] ) } );
+    ($err) = caught( sub { $s->send_multipart( [ 'a', [] ] ) } );
     like( $err, qr/reference/, 'send_multipart with a reference frame croaks' );
     my @holes;
     $holes[2] = 'c';
-    ($err) = run( sub { $s->send_multipart( \@holes ) } );
+    ($err) = caught( sub { $s->send_multipart( \@holes ) } );
     like( $err, qr/must be a defined string/, 'an array with holes croaks' );
 
     my ( $a, $b ) = ( $ctx->socket(ZMQ_PAIR), $ctx->socket(ZMQ_PAIR) );
     my $ep = ep();
     $a->bind($ep);
     $b->connect($ep);
-    run( sub { $b->send_multipart( [ 'ok', undef ] ) } );
+    caught( sub { $b->send_multipart( [ 'ok', undef ] ) } );
     ok( !eval { $a->recv(ZMQ_DONTWAIT); 1 }, 'a rejected send_multipart sends nothing' );
     $b->send(42);
     is( $a->recv(ZMQ_DONTWAIT), '42', 'a number is sent as its string' );
@@ -153,7 +142,7 @@ subtest 'bad endpoints' => sub {
     my $s = $ctx->socket(ZMQ_PAIR);
     for my $method (qw(bind connect unbind disconnect)) {
         for my $bad ( '', undef, [] ) {
-            my ($err) = run( sub { $s->$method($bad) } );
+            my ($err) = caught( sub { $s->$method($bad) } );
             my $what = defined $bad ? ( ref $bad ? 'a reference' : "''" ) : 'undef';
             like( $err, qr/^usage: \$socket->\Q$method\E\(\$endpoint\)/, "$method($what) croaks usage" );
         }
@@ -169,7 +158,7 @@ subtest 'bad endpoints' => sub {
     for my $case (@cases) {
         my ( $ep, $errno, $text ) = @$case;
         for my $method (qw(bind connect)) {
-            my ($err) = run( sub { $s->$method($ep) } );
+            my ($err) = caught( sub { $s->$method($ep) } );
             like( $err, qr/^zmq_\Q$method\E: \Q$text\E/, "$method('$ep'): $text" );
             is( ref $err && $err->errno, $errno, "... errno $errno" );
         }
@@ -178,19 +167,19 @@ subtest 'bad endpoints' => sub {
     my $ep = ep();
     $s->bind($ep);
     my $other = $ctx->socket(ZMQ_PAIR);
-    my ($err) = run( sub { $other->bind($ep) } );
+    my ($err) = caught( sub { $other->bind($ep) } );
     like( $err, qr/^zmq_bind: Address already in use/, 'an inproc name already bound: EADDRINUSE' );
     is( ref $err && $err->errno, EADDRINUSE, '... errno EADDRINUSE' );
-    ($err) = run( sub { $s->bind($ep) } );
+    ($err) = caught( sub { $s->bind($ep) } );
     is( ref $err && $err->errno, EADDRINUSE, '... also for the socket that holds it' );
 
-    ($err) = run( sub { $s->unbind( ep() ) } );
+    ($err) = caught( sub { $s->unbind( ep() ) } );
     like( $err, qr/^zmq_unbind: No such file or directory/, 'unbind of an unknown endpoint: ENOENT' );
     is( ref $err && $err->errno, ENOENT, '... errno ENOENT' );
-    ($err) = run( sub { $s->disconnect( ep() ) } );
+    ($err) = caught( sub { $s->disconnect( ep() ) } );
     like( $err, qr/^zmq_disconnect:/, 'disconnect of an unknown endpoint fails' );
     is( ref $err && $err->errno, ENOENT, '... ENOENT' );
-    ($err) = run( sub { $other->unbind($ep) } );
+    ($err) = caught( sub { $other->unbind($ep) } );
     is( ref $err && $err->errno, ENOENT, 'unbind of an endpoint another socket bound: ENOENT' );
 };
 
@@ -199,7 +188,7 @@ subtest 'closed socket' => sub {
     $s->bind( ep() );
     $s->close;
     ok( $s->is_closed, 'is_closed' );
-    my ( $err, $w ) = run( sub { $s->close } );
+    my ( $err, $w ) = caught( sub { $s->close } );
     ok( !defined $err && !@$w, 'close twice is fine and quiet' );
 
     my %calls = (
@@ -230,17 +219,17 @@ subtest 'closed socket' => sub {
         recv_as        => ['json'],
     );
     for my $method ( sort keys %calls ) {
-        my ( $e, $warnings, @r ) = run( sub { $s->$method( @{ $calls{$method} } ) } );
+        my ( $e, $warnings, @r ) = caught( sub { $s->$method( @{ $calls{$method} } ) } );
         ok( !defined $e, "$method does not croak" ) or diag $e;
         is( scalar @$warnings, 1, "$method warns once" );
         like( $warnings->[0] || '', qr/^Operation on closed socket/, "... Operation on closed socket" );
         is( scalar @r, 0, "... and returns empty" );
     }
-    my ( $e, $warnings ) = run( sub { $s->type; $s->context; $s->is_closed; $s->die_on_error; $s->last_errno } );
+    my ( $e, $warnings ) = caught( sub { $s->type; $s->context; $s->is_closed; $s->die_on_error; $s->last_errno } );
     ok( !defined $e && !@$warnings, 'type, context, is_closed, die_on_error, last_errno do not warn' );
     is( $s->type, ZMQ_SUB, 'type still works' );
 
-    ( $e, $warnings ) = run( sub { $s->die_on_error(1); $s->recv } );
+    ( $e, $warnings ) = caught( sub { $s->die_on_error(1); $s->recv } );
     ok( !defined $e, 'closed + die_on_error(1): still no croak, only the warning' );
 };
 
@@ -258,18 +247,18 @@ subtest 'not a socket' => sub {
     for my $method ( sort keys %args ) {
         no strict 'refs';
         my $code = \&{"ZMQ::Rust::Socket::$method"};
-        my ($err) = run( sub { $code->( 'x', @{ $args{$method} } ) } );
+        my ($err) = caught( sub { $code->( 'x', @{ $args{$method} } ) } );
         like( $err, qr/is not a ZMQ::Rust::Socket object/, "ZMQ::Rust::Socket::$method('x', ...) croaks" );
     }
-    my ($err) = run( sub { ZMQ::Rust::Socket::send( 'x', 'y' ) } );
+    my ($err) = caught( sub { ZMQ::Rust::Socket::send( 'x', 'y' ) } );
     like( $err, qr/^Argument is not a ZMQ::Rust::Socket object at /, 'the message' );
-    ($err) = run( sub { ZMQ::Rust::Socket::send( undef, 'y' ) } );
+    ($err) = caught( sub { ZMQ::Rust::Socket::send( undef, 'y' ) } );
     like( $err, qr/is not a ZMQ::Rust::Socket object/, 'undef' );
-    ($err) = run( sub { ZMQ::Rust::Socket::send( {}, 'y' ) } );
+    ($err) = caught( sub { ZMQ::Rust::Socket::send( {}, 'y' ) } );
     like( $err, qr/is not a ZMQ::Rust::Socket object/, 'an unblessed hash' );
-    ($err) = run( sub { ( bless {}, 'ZMQ::Rust::Socket' )->send('y') } );
+    ($err) = caught( sub { ( bless {}, 'ZMQ::Rust::Socket' )->send('y') } );
     like( $err, qr/is not a ZMQ::Rust::Socket object/, 'a hash blessed into the class by hand' );
-    ($err) = run( sub { ZMQ::Rust::Socket::send( $ctx, 'y' ) } );
+    ($err) = caught( sub { ZMQ::Rust::Socket::send( $ctx, 'y' ) } );
     like( $err, qr/is not a ZMQ::Rust::Socket object/, 'a context' );
 
     my %ctx_args = ( get => [1], set => [ 1, 1 ], die_on_error => [], last_errno => [],
@@ -277,13 +266,13 @@ subtest 'not a socket' => sub {
     for my $method ( sort keys %ctx_args ) {
         no strict 'refs';
         my $code = \&{"ZMQ::Rust::Context::$method"};
-        ($err) = run( sub { $code->( 'x', @{ $ctx_args{$method} } ) } );
+        ($err) = caught( sub { $code->( 'x', @{ $ctx_args{$method} } ) } );
         like( $err, qr/is not a ZMQ::Rust::Context object/, "ZMQ::Rust::Context::$method('x') croaks" );
     }
     my $sock = $ctx->socket(ZMQ_PAIR);
-    ($err) = run( sub { ZMQ::Rust::Context::get( $sock, 1 ) } );
+    ($err) = caught( sub { ZMQ::Rust::Context::get( $sock, 1 ) } );
     like( $err, qr/is not a ZMQ::Rust::Context object/, 'a socket is not a context' );
-    ($err) = run( sub { ZMQ::Rust::Socket::send_json( 'x', {} ) } );
+    ($err) = caught( sub { ZMQ::Rust::Socket::send_json( 'x', {} ) } );
     ok( defined $err, 'the Perl-level methods croak too' );
 };
 

@@ -4,33 +4,19 @@ use utf8;
 
 use Test::More;
 use Errno qw(EAGAIN);
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
+use ZMQ::Rust qw(ZMQ_DONTWAIT);
 use ZMQ::Rust::Serializer;
+use lib 't/lib';
+use ZMQRTest qw(connected_pair);
 
 # send_json/recv_json and send_as/recv_as with registered types.
 
 alarm 60;
 
-my $N = 0;
-sub ep { 'inproc://t60-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
 
-sub pair {
-    my $ep = ep();
-    my ( $a, $b ) = map {
-        my $s = $ctx->socket(ZMQ_PAIR);
-        $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-        $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-        $s;
-    } 1 .. 2;
-    $a->bind($ep);
-    $b->connect($ep);
-    return ( $a, $b );
-}
-
 subtest 'send_json / recv_json round trip' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair($ctx);
     my $data = {
         name    => "Zoë ☃ 😀",
         list    => [ 1, 2.5, 'x', undef, { z => 1, a => [] } ],
@@ -56,7 +42,7 @@ subtest 'send_json / recv_json round trip' => sub {
 };
 
 subtest 'the bytes: UTF-8, canonical' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair($ctx);
     $a->send_json( { snowman => '☃' } );
     my $raw = $b->recv;
     ok( !utf8::is_utf8($raw), 'on the wire: bytes' );
@@ -85,7 +71,7 @@ subtest 'the bytes: UTF-8, canonical' => sub {
 };
 
 subtest 'recv_json errors and flags' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair($ctx);
     my $ok = eval { $b->recv_json(ZMQ_DONTWAIT); 1 };
     ok( !$ok, 'recv_json(DONTWAIT) with nothing queued croaks' );
     is( ref $@ && $@->errno, EAGAIN, '... EAGAIN' );
@@ -104,7 +90,7 @@ subtest 'recv_json errors and flags' => sub {
 };
 
 subtest 'send_as / recv_as with a custom type' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair($ctx);
     ZMQ::Rust::Serializer::register_write_type( csv => sub { join ',', @{ $_[0] } } );
     ZMQ::Rust::Serializer::register_read_type( csv => sub { [ split /,/, $_[0], -1 ] } );
 
@@ -128,7 +114,7 @@ subtest 'send_as / recv_as with a custom type' => sub {
 };
 
 subtest 'unknown types croak' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair($ctx);
     my $ok = eval { $a->send_as( no_such_type => [1] ); 1 };
     ok( !$ok, 'send_as with an unknown type croaks' );
     like( $@, qr/no serializer registered for type 'no_such_type'/, '... says so' );

@@ -3,33 +3,19 @@ use warnings;
 use utf8;
 
 use Test::More;
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_ROUTER ZMQ_DEALER ZMQ_SUB ZMQ_PUB ZMQ_DONTWAIT ZMQ_RCVTIMEO
-    ZMQ_SNDTIMEO ZMQ_ROUTING_ID);
+use ZMQ::Rust qw(ZMQ_ROUTER ZMQ_DEALER ZMQ_SUB ZMQ_PUB ZMQ_DONTWAIT ZMQ_RCVTIMEO
+    ZMQ_ROUTING_ID);
+use lib 't/lib';
+use ZMQRTest qw(ep connected_pair);
 
 # Strings and bytes: UTF-8 flagged strings go out as their UTF-8 bytes, received data is
 # never UTF-8 flagged, Latin-1 and binary data go out as they are, empty frames are ''.
 
 alarm 60;
 
-my $N = 0;
-sub ep { 'inproc://t61-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
 
-sub pair {
-    my $ep = ep();
-    my ( $a, $b ) = map {
-        my $s = $ctx->socket(ZMQ_PAIR);
-        $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-        $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-        $s;
-    } 1 .. 2;
-    $a->bind($ep);
-    $b->connect($ep);
-    return ( $a, $b );
-}
-
-my ( $a, $b ) = pair();
+my ( $a, $b ) = connected_pair($ctx);
 
 subtest 'a UTF-8 flagged string goes out as its UTF-8 bytes' => sub {
     my $str = "snow ☃ and 😀, café";

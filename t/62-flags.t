@@ -4,31 +4,17 @@ use warnings;
 use Test::More;
 use Errno qw(EAGAIN);
 use Time::HiRes qw(time);
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_PUSH ZMQ_PULL ZMQ_DONTWAIT ZMQ_NOBLOCK ZMQ_SNDMORE ZMQ_RCVMORE
+use ZMQ::Rust qw(ZMQ_PUSH ZMQ_PULL ZMQ_DONTWAIT ZMQ_NOBLOCK ZMQ_SNDMORE ZMQ_RCVMORE
     ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
+use lib 't/lib';
+use ZMQRTest qw(connected_pair);
 
 # Send/recv flags: unknown bits are ignored, bit 0 always means DONTWAIT (so ZMQ_RCVMORE,
 # 13, passed as a flag as old docs do, is non-blocking), SNDMORE is bit 1.
 
 alarm 60;    # backstop: the sockets also have timeouts, so a flag taken as "block" fails
 
-my $N = 0;
-sub ep { 'inproc://t62-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
-
-sub pair {
-    my $ep = ep();
-    my ( $a, $b ) = map {
-        my $s = $ctx->socket(ZMQ_PAIR);
-        $s->set( ZMQ_RCVTIMEO, 'int', 1500 );
-        $s->set( ZMQ_SNDTIMEO, 'int', 1500 );
-        $s;
-    } 1 .. 2;
-    $a->bind($ep);
-    $b->connect($ep);
-    return ( $a, $b );
-}
 
 # Calls $code; returns (ok, error, elapsed seconds).
 sub timed {
@@ -42,7 +28,7 @@ is( ZMQ_RCVMORE, 13, 'ZMQ_RCVMORE is 13 (bits 0, 2 and 3)' );
 is( ZMQ_NOBLOCK, ZMQ_DONTWAIT, 'ZMQ_NOBLOCK is ZMQ_DONTWAIT' );
 
 subtest 'unknown flag bits are ignored' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair( $ctx, 1500 );
     for my $flags ( 4, 8, 0x40, 0x100, 0x10000, 0x7ffffffc ) {
         ok( eval { $a->send( "f$flags", $flags ); 1 }, "send with flags $flags" ) or diag $@;
         is( $b->recv($flags), "f$flags", "recv with flags $flags" );
@@ -55,7 +41,7 @@ subtest 'unknown flag bits are ignored' => sub {
 };
 
 subtest 'flag 13 (ZMQ_RCVMORE as a flag) is DONTWAIT' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair( $ctx, 1500 );
     my ( $ok, $err, $elapsed ) = timed( sub { $b->recv(ZMQ_RCVMORE) } );
     ok( !$ok, 'recv(13) with nothing queued fails' );
     is( ref $err && $err->errno, EAGAIN, '... with EAGAIN' );
@@ -98,7 +84,7 @@ subtest 'bit 0 always means DONTWAIT' => sub {
 };
 
 subtest 'default flags' => sub {
-    my ( $a, $b ) = pair();
+    my ( $a, $b ) = connected_pair( $ctx, 1500 );
     ok( $a->send('no flags'), 'send without flags' );
     is( $b->recv, 'no flags', 'recv without flags' );
     $a->send( 'zero', 0 );

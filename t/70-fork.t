@@ -4,7 +4,9 @@ use warnings;
 use Test::More;
 use POSIX ();
 use Time::HiRes qw(time sleep);
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_PUSH ZMQ_PULL ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO ZMQ_IO_THREADS);
+use ZMQ::Rust qw(ZMQ_PAIR ZMQ_PUSH ZMQ_PULL ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_IO_THREADS);
+use lib 't/lib';
+use ZMQRTest qw(ep timed);
 
 # fork: inherited handles are left alone by the child (going out of scope, close, destroy),
 # any other use croaks, and the child can make its own context. The parent carries on.
@@ -13,17 +15,7 @@ plan skip_all => 'fork is not available' unless $^O ne 'MSWin32';
 
 alarm 120;    # hard backstop for the parent
 
-my $N = 0;
-sub ep { 'inproc://t70-' . $$ . '-' . ++$N }
-
 my $ctx = ZMQ::Rust->new;
-
-sub timed {
-    my ($s) = @_;
-    $s->set( ZMQ_RCVTIMEO, 'int', 2000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', 2000 );
-    return $s;
-}
 
 my $ep = ep();
 my $a  = timed( $ctx->socket(ZMQ_PAIR) );

@@ -13,20 +13,12 @@ BEGIN {
 }
 use threads;
 use Time::HiRes qw(time sleep);
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_PUSH ZMQ_PULL ZMQ_REQ ZMQ_REP ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO
+use ZMQ::Rust qw(ZMQ_PAIR ZMQ_PUSH ZMQ_PULL ZMQ_REQ ZMQ_REP ZMQ_DONTWAIT
     ZMQ_IO_THREADS);
+use lib 't/lib';
+use ZMQRTest qw(ep timed);
 
 alarm 60;    # hard backstop; joins below also have their own deadline
-
-my $N = 0;
-sub ep { 'inproc://t71-' . $$ . '-' . ++$N }
-
-sub timed {
-    my ($s) = @_;
-    $s->set( ZMQ_RCVTIMEO, 'int', 3000 );
-    $s->set( ZMQ_SNDTIMEO, 'int', 3000 );
-    return $s;
-}
 
 # Joins $thr, giving up (and failing) after $secs seconds.
 sub join_within {
@@ -47,7 +39,7 @@ my $ctx = ZMQ::Rust->new;
 
 subtest 'a socket cannot be used from another thread' => sub {
     my $ep   = ep();
-    my $main = timed( $ctx->socket(ZMQ_PAIR) );
+    my $main = timed( $ctx->socket(ZMQ_PAIR), 3000 );
     $main->bind($ep);
     my $thr = threads->create( { context => 'list' }, sub {
         my @res;
@@ -75,7 +67,7 @@ subtest 'a socket cannot be used from another thread' => sub {
     is( $res{close}, 'ok', 'close in the thread is harmless' );
 
     ok( !$main->is_closed, 'in the main thread it is still open' );
-    my $peer = timed( $ctx->socket(ZMQ_PAIR) );
+    my $peer = timed( $ctx->socket(ZMQ_PAIR), 3000 );
     $peer->connect($ep);
     $peer->send('still works');
     is( $main->recv, 'still works', 'and works' );
@@ -83,10 +75,10 @@ subtest 'a socket cannot be used from another thread' => sub {
 
 subtest 'the context is shared: sockets in a thread talk to the main thread' => sub {
     my $ep   = ep();
-    my $main = timed( $ctx->socket(ZMQ_PAIR) );
+    my $main = timed( $ctx->socket(ZMQ_PAIR), 3000 );
     $main->bind($ep);
     my $thr = threads->create( { context => 'list' }, sub {
-        my $s = timed( $ctx->socket(ZMQ_PAIR) );
+        my $s = timed( $ctx->socket(ZMQ_PAIR), 3000 );
         $s->connect($ep);
         $s->send('hello from the thread');
         my $reply = eval { $s->recv } // "error: $@";
@@ -105,12 +97,12 @@ subtest 'the context is shared: sockets in a thread talk to the main thread' => 
 
 subtest 'several threads, a PUSH in each' => sub {
     my $ep   = ep();
-    my $pull = timed( $ctx->socket(ZMQ_PULL) );
+    my $pull = timed( $ctx->socket(ZMQ_PULL), 3000 );
     $pull->bind($ep);
     my @thr = map {
         my $id = $_;
         threads->create( sub {
-            my $push = timed( $ctx->socket(ZMQ_PUSH) );
+            my $push = timed( $ctx->socket(ZMQ_PUSH), 3000 );
             $push->connect($ep);
             $push->send("t$id m$_") for 1 .. 10;
             $push->set_linger(2000);    # make sure everything is delivered before close
@@ -133,10 +125,10 @@ subtest 'several threads, a PUSH in each' => sub {
 
 subtest 'a thread that leaves its sockets open' => sub {
     my $ep  = ep();
-    my $rep = timed( $ctx->socket(ZMQ_REP) );
+    my $rep = timed( $ctx->socket(ZMQ_REP), 3000 );
     $rep->bind($ep);
     my $thr = threads->create( sub {
-        my $req = timed( $ctx->socket(ZMQ_REQ) );
+        my $req = timed( $ctx->socket(ZMQ_REQ), 3000 );
         $req->connect($ep);
         $req->send('ping');
         my $r = eval { $req->recv } // '';
@@ -150,10 +142,10 @@ subtest 'a thread that leaves its sockets open' => sub {
 
 subtest 'destroy in a thread lets go of its copy only' => sub {
     my $ep   = ep();
-    my $pull = timed( $ctx->socket(ZMQ_PULL) );    # stays open in the main thread
+    my $pull = timed( $ctx->socket(ZMQ_PULL), 3000 );    # stays open in the main thread
     $pull->bind($ep);
     my $thr = threads->create( { context => 'list' }, sub {
-        my $push = timed( $ctx->socket(ZMQ_PUSH) );
+        my $push = timed( $ctx->socket(ZMQ_PUSH), 3000 );
         $push->connect($ep);
         $push->send('before destroy');
         my $t0 = time;

@@ -152,8 +152,10 @@ subtest 'bad endpoints' => sub {
         [ 'bulls***',               EINVAL,          'Invalid argument' ],
         [ 'inproc://',              EINVAL,          'Invalid argument' ],
         [ 'foo://x',                EPROTONOSUPPORT, 'Protocol not supported' ],
-        [ 'tcp://127.0.0.1:5555',   EPROTONOSUPPORT, 'Protocol not supported' ],
-        [ 'ipc:///tmp/zmq-rust-t50', EPROTONOSUPPORT, 'Protocol not supported' ],
+        [ 'pgm://eth0;239.1.1.1:5555', EPROTONOSUPPORT, 'Protocol not supported' ],
+        [ 'tcp://127.0.0.1',        EINVAL,          'Invalid argument' ],
+        [ 'tcp://127.0.0.1:port',   EINVAL,          'Invalid argument' ],
+        [ 'tcp://:5555',            EINVAL,          'Invalid argument' ],
     );
     for my $case (@cases) {
         my ( $ep, $errno, $text ) = @$case;

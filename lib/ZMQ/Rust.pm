@@ -83,9 +83,10 @@ perl and cargo and nothing else: there is no libzmq to find.
 Its object API follows L<ZMQ::FFI>: a script moves over by changing C<ZMQ::FFI-E<gt>new> to
 C<ZMQ::Rust-E<gt>new> and its C<use> line.
 
-This release provides every socket type over the C<inproc://> transport with libzmq 4.3's
-semantics. C<tcp://> and C<ipc://> (ZMTP 3.1, wire-compatible with libzmq) are not available
-yet: binding or connecting to them fails with C<EPROTONOSUPPORT>.
+Every socket type works over C<inproc://> (within a context), C<tcp://> and C<ipc://>, with
+libzmq 4.3's semantics. Over tcp and ipc it speaks ZMTP 3.1 (and 3.0 with older peers) with
+the NULL mechanism, so it talks to programs using libzmq, pyzmq, CZMQ or JeroMQ. The STREAM
+socket type and the PLAIN and CURVE mechanisms are not available yet.
 
 =head1 CONTEXT
 
@@ -139,8 +140,8 @@ C<(4, 3, 5)> and as C<"4.3.5">. The module's own version is C<$ZMQ::Rust::VERSIO
 
 =head2 $ctx->has_capability($name)
 
-As C<zmq_has>: true for the optional features built in (C<ipc>, C<curve>, ...). None of
-them is available in this release.
+As C<zmq_has>: true for the optional features built in: C<ipc> is; C<curve>, C<gssapi>,
+C<pgm>, C<tipc>, C<norm> and C<draft> are not.
 
 =head1 SOCKETS
 
@@ -152,10 +153,37 @@ C<ZMQ_DONTWAIT> (so old code passing C<ZMQ_RCVMORE> as a flag still means non-bl
 
 =item bind($endpoint), connect($endpoint), unbind($endpoint), disconnect($endpoint)
 
-C<inproc://name> endpoints; a connect may come before the bind. Errors: C<EINVAL> for a
-malformed endpoint, C<EPROTONOSUPPORT> for an unknown (or not yet available) transport,
-C<EADDRINUSE> for a name already bound, C<ENOENT> when unbinding or disconnecting an
-endpoint that is not bound or connected. An empty or undefined endpoint croaks
+Endpoints are C<inproc://name>, C<tcp://host:port> and C<ipc://path>:
+
+=over
+
+=item *
+
+C<tcp://127.0.0.1:*> (or C<tcp://*:*>) binds an ephemeral port; C<last_endpoint> then gives
+the real one, e.g. C<tcp://127.0.0.1:46139>, which is also the string to C<unbind>. C<*> as a
+host means every interface; a host may also be an interface name (C<tcp://eth0:5555>).
+IPv6 addresses (C<tcp://[::1]:5555>) need the C<ZMQ_IPV6> option. Host names are resolved
+when connecting.
+
+=item *
+
+C<ipc:///path/to/socket> binds a Unix socket (taking the path over from whatever was there,
+and removing it on unbind or close), C<ipc://@name> an abstract one on Linux, and C<ipc://*>
+a fresh private path (see C<last_endpoint>).
+
+=item *
+
+connect is asynchronous: it succeeds whether or not anything listens, the connection is made
+(and remade, every C<ZMQ_RECONNECT_IVL> ms) in the background, and messages queue up to
+C<ZMQ_SNDHWM> meanwhile (unless C<ZMQ_IMMEDIATE> is set). An inproc connect may come before
+the bind.
+
+=back
+
+Errors: C<EINVAL> for a malformed endpoint (no C<://>, no port, a bad port, C<*> as a port
+to connect to), C<EPROTONOSUPPORT> for an unknown transport, C<EADDRINUSE> for an address
+or name already bound, C<ENOENT> when unbinding or disconnecting an endpoint that is not
+bound or connected. An empty or undefined endpoint croaks
 C<usage: $socket-E<gt>connect($endpoint)>.
 
 =item send($bytes, $flags)

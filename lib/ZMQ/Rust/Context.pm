@@ -52,7 +52,7 @@ sub version { ZMQ::Rust::_engine_version() }
 
 sub verstr { join '.', ZMQ::Rust::_engine_version() }
 
-my %CAPABILITY = map { $_ => 0 } qw(ipc pgm tipc norm curve gssapi draft);
+my %CAPABILITY = (ipc => 1, map { $_ => 0 } qw(pgm tipc norm curve gssapi draft));
 
 sub has_capability {
     my ($self, $name) = @_;

@@ -2,6 +2,7 @@
 //! lifecycle (termination interrupts every blocking call with ETERM).
 
 use crate::error::{Error, Result};
+use crate::io::{IoCommand, IoThread};
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
 use crate::socket::{Command, Socket, SocketType};
@@ -9,7 +10,7 @@ use bytes::Bytes;
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 /// Context option numbers (libzmq `zmq_ctx_set`/`zmq_ctx_get`).
@@ -74,6 +75,20 @@ pub(crate) struct CtxInner {
     all_closed: Condvar,
     pub(crate) inproc: Mutex<HashMap<String, InprocEntry>>,
     next_socket_id: AtomicU64,
+    /// I/O threads, started by the first tcp/ipc bind or connect.
+    io: OnceLock<Vec<IoThread>>,
+}
+
+impl Drop for CtxInner {
+    fn drop(&mut self) {
+        // The last handle is gone (context and every socket): let the I/O threads finish
+        // their lingering connections and exit.
+        if let Some(threads) = self.io.get() {
+            for t in threads {
+                t.stop();
+            }
+        }
+    }
 }
 
 impl CtxInner {
@@ -84,6 +99,10 @@ impl CtxInner {
 
     pub(crate) fn registry(&self) -> MutexGuard<'_, HashMap<String, InprocEntry>> {
         self.inproc.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn ipv6(&self) -> bool {
+        self.ipv6.load(Ordering::Relaxed)
     }
 
     pub(crate) fn socket_closed(&self, id: u64) {
@@ -119,6 +138,7 @@ impl Context {
                 all_closed: Condvar::new(),
                 inproc: Mutex::new(HashMap::new()),
                 next_socket_id: AtomicU64::new(1),
+                io: OnceLock::new(),
             }),
         }
     }
@@ -240,6 +260,42 @@ impl Context {
             s.insert(id, Arc::clone(&sig));
         }
         Ok(Socket::new(self.clone(), id, ty, sig))
+    }
+
+    /// The I/O thread serving socket `socket_id`, starting the threads on first use.
+    /// EMTHREAD when IO_THREADS is 0.
+    pub(crate) fn io_thread(&self, socket_id: u64) -> Result<&IoThread> {
+        let threads = match self.inner.io.get() {
+            Some(t) => t,
+            None => {
+                let n = self.inner.io_threads.load(Ordering::Relaxed);
+                if n <= 0 {
+                    return Err(Error::NoThread);
+                }
+                let mut v = Vec::with_capacity(n as usize);
+                for i in 0..n {
+                    v.push(IoThread::spawn(format!("zmq-rust-io-{i}"))?);
+                }
+                // Another thread of the application may have raced us: keep one set.
+                if self.inner.io.set(v).is_err() {
+                    // Ours are dropped unused; their threads exit when the channel closes.
+                }
+                self.inner.io.get().ok_or(Error::NoThread)?
+            }
+        };
+        if threads.is_empty() {
+            return Err(Error::NoThread);
+        }
+        Ok(&threads[(socket_id as usize) % threads.len()])
+    }
+
+    /// Sends a command (made by `make`) to every running I/O thread.
+    pub(crate) fn io_broadcast(&self, make: impl Fn() -> IoCommand) {
+        if let Some(threads) = self.inner.io.get() {
+            for t in threads {
+                t.send(make());
+            }
+        }
     }
 
     /// Number of sockets not yet closed.

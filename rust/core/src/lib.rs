@@ -17,12 +17,15 @@
 mod ctx;
 mod endpoint;
 mod error;
+mod io;
 mod msg;
 pub mod options;
 mod pipe;
 mod signaler;
 mod socket;
 mod strategy;
+mod transport;
+pub(crate) mod zmtp;
 
 pub use ctx::{opt as ctx_opt, Context, SOCKET_LIMIT};
 pub use endpoint::Endpoint;

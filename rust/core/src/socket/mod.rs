@@ -11,11 +11,13 @@ mod router;
 use crate::ctx::{Context, InprocEntry, PeerInfo, PendingConnect};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
+use crate::io::{IoCommand, SessionOptions, SocketLink};
 use crate::msg::Frame;
 use crate::options::{self, id, OptValue, Options};
 use crate::pipe::{PipeEnd, PipeId};
 use crate::signaler::{deadline_after, Signaler};
 use crate::strategy::Pipes;
+use crate::transport;
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use std::sync::Arc;
@@ -119,6 +121,9 @@ pub(crate) enum Command {
     },
     /// The peer closed the pipe.
     PipeClosed(PipeId),
+    /// A connection (tcp/ipc) behind a connecter's pipe completed its handshake again, with
+    /// this peer identity.
+    Reconnected { pipe: PipeId, identity: Bytes },
 }
 
 /// Result of a pattern's send attempt.
@@ -137,6 +142,9 @@ pub(crate) trait Pattern: Send + std::fmt::Debug {
     fn detach(&mut self, _core: &mut Core, _id: PipeId) {}
     /// The peer of a pipe announced its identity late (connect before bind).
     fn identified(&mut self, _core: &mut Core, _id: PipeId) {}
+    /// The pipe's connection was re-established: state kept at the peer (subscriptions)
+    /// must be sent again.
+    fn reconnected(&mut self, _core: &mut Core, _id: PipeId) {}
     /// Sends one frame (its `more` flag is set).
     fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent>;
     /// Receives one frame, or None if none is ready.
@@ -203,6 +211,8 @@ pub struct Socket {
     core: Core,
     pattern: Box<dyn Pattern>,
     closed: bool,
+    /// Has tcp/ipc endpoints (I/O threads must hear about close).
+    uses_io: bool,
 }
 
 impl Socket {
@@ -239,6 +249,7 @@ impl Socket {
             },
             pattern,
             closed: false,
+            uses_io: false,
         }
     }
 
@@ -284,6 +295,13 @@ impl Socket {
                         p.peer_identity = identity;
                         p.peer_mailbox = Some(mailbox);
                         self.pattern.identified(&mut self.core, pipe);
+                    }
+                }
+                Command::Reconnected { pipe, identity } => {
+                    if let Some(p) = self.core.pipes.get_mut(pipe) {
+                        p.peer_identity = identity;
+                        self.pattern.identified(&mut self.core, pipe);
+                        self.pattern.reconnected(&mut self.core, pipe);
                     }
                 }
                 Command::PipeClosed(id) => {
@@ -336,8 +354,110 @@ impl Socket {
         self.process_commands();
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.bind_inproc(endpoint, name),
-            Endpoint::Tcp(_) | Endpoint::Ipc(_) => Err(Error::ProtocolNotSupported),
+            Endpoint::Tcp(addr) => {
+                self.check_stream_transport()?;
+                let ipv6 = self.ipv6();
+                let (l, shown) = transport::bind_tcp(&addr, ipv6, self.core.opts.backlog)?;
+                self.listen(l, shown)
+            }
+            Endpoint::Ipc(path) => {
+                self.check_stream_transport()?;
+                let (l, shown) = transport::bind_ipc(&path)?;
+                self.listen(l, shown)
+            }
         }
+    }
+
+    fn ipv6(&self) -> bool {
+        self.core.opts.ipv6 || self.core.ctx.inner.ipv6()
+    }
+
+    fn check_stream_transport(&self) -> Result<()> {
+        if self.core.ty == SocketType::Stream {
+            // Raw TCP peers need the STREAM engine, which is not there yet.
+            return Err(Error::NoCompatProto);
+        }
+        Ok(())
+    }
+
+    fn link(&self) -> SocketLink {
+        SocketLink {
+            socket_id: self.core.id,
+            mailbox: self.core.mailbox_tx.clone(),
+            sig: Arc::clone(&self.core.sig),
+            ty: self.core.ty,
+        }
+    }
+
+    fn session_options(&self) -> SessionOptions {
+        let o = &self.core.opts;
+        SessionOptions {
+            sndhwm: o.sndhwm,
+            rcvhwm: o.rcvhwm,
+            maxmsgsize: o.maxmsgsize,
+            routing_id: o.routing_id.clone(),
+            handshake_ivl: o.handshake_ivl,
+            heartbeat_ivl: o.heartbeat_ivl,
+            heartbeat_ttl: o.heartbeat_ttl,
+            heartbeat_timeout: o.heartbeat_timeout,
+            reconnect_ivl: o.reconnect_ivl,
+            reconnect_ivl_max: o.reconnect_ivl_max,
+            connect_timeout: o.connect_timeout,
+            sndbuf: o.sndbuf,
+            rcvbuf: o.rcvbuf,
+            tcp_keepalive: o.tcp_keepalive,
+            tcp_keepalive_cnt: o.tcp_keepalive_cnt,
+            tcp_keepalive_idle: o.tcp_keepalive_idle,
+            tcp_keepalive_intvl: o.tcp_keepalive_intvl,
+            tos: o.tos,
+        }
+    }
+
+    /// Hands a bound listener to an I/O thread.
+    fn listen(&mut self, l: transport::Listener, shown: String) -> Result<()> {
+        let io = self.core.ctx.io_thread(self.core.id)?;
+        io.send(IoCommand::Listen {
+            listener: l,
+            endpoint: shown.clone(),
+            link: self.link(),
+            opts: self.session_options(),
+        });
+        self.uses_io = true;
+        self.core.endpoints.push((shown.clone(), true));
+        self.core.last_endpoint = shown;
+        Ok(())
+    }
+
+    /// Starts an asynchronous tcp/ipc connect. With IMMEDIATE=0 the pipe exists at once, so
+    /// messages queue (up to SNDHWM) until the connection is up.
+    fn connect_io(&mut self, target: transport::Target, endpoint: &str) -> Result<()> {
+        // Start the I/O threads (or fail with EMTHREAD) before creating the pipe.
+        self.core.ctx.io_thread(self.core.id)?;
+        let ep: Arc<str> = Arc::from(endpoint);
+        let pipe = if self.core.opts.immediate {
+            None
+        } else {
+            let (mut mine, theirs) =
+                PipeEnd::pair((self.core.opts.sndhwm, self.core.opts.rcvhwm), None, ep);
+            mine.set_owner(&self.core.sig);
+            if let Some(rid) = self.core.opts.connect_routing_id.take() {
+                mine.routing_id = rid;
+            }
+            self.attach(mine);
+            Some(theirs)
+        };
+        let io = self.core.ctx.io_thread(self.core.id)?;
+        io.send(IoCommand::Connect {
+            target,
+            endpoint: endpoint.to_string(),
+            link: self.link(),
+            opts: self.session_options(),
+            pipe,
+        });
+        self.uses_io = true;
+        self.core.endpoints.push((endpoint.to_string(), false));
+        self.core.last_endpoint = endpoint.to_string();
+        Ok(())
     }
 
     fn bind_inproc(&mut self, endpoint: &str, name: String) -> Result<()> {
@@ -380,7 +500,16 @@ impl Socket {
         self.process_commands();
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.connect_inproc(endpoint, name),
-            Endpoint::Tcp(_) | Endpoint::Ipc(_) => Err(Error::ProtocolNotSupported),
+            Endpoint::Tcp(addr) => {
+                self.check_stream_transport()?;
+                let target = transport::tcp_target(&addr, self.ipv6())?;
+                self.connect_io(target, endpoint)
+            }
+            Endpoint::Ipc(path) => {
+                self.check_stream_transport()?;
+                let target = transport::ipc_target(&path)?;
+                self.connect_io(target, endpoint)
+            }
         }
     }
 
@@ -474,6 +603,28 @@ impl Socket {
             }
             if bound {
                 // libzmq unbinds an inproc name without touching the pipes made through it.
+                return Ok(());
+            }
+        } else {
+            let (socket_id, endpoint) = (self.core.id, endpoint.to_string());
+            if bound {
+                // Wait (briefly) until the listener is closed, so the address can be reused.
+                let (done, closed) = crossbeam_channel::bounded(8);
+                self.core.ctx.io_broadcast(|| IoCommand::Unbind {
+                    socket_id,
+                    endpoint: endpoint.clone(),
+                    done: done.clone(),
+                });
+                drop(done);
+                let deadline = Instant::now() + std::time::Duration::from_secs(2);
+                while closed.recv_deadline(deadline).is_ok() {}
+            } else {
+                self.core.ctx.io_broadcast(|| IoCommand::Disconnect {
+                    socket_id,
+                    endpoint: endpoint.clone(),
+                });
+            }
+            if bound {
                 return Ok(());
             }
         }
@@ -720,6 +871,14 @@ impl Socket {
         self.closed = true;
         self.process_commands();
         let me = self.core.id;
+        if self.uses_io {
+            // Before the pipes close, so that the connections know how long to linger.
+            let linger = self.core.opts.linger;
+            self.core.ctx.io_broadcast(|| IoCommand::SocketClosed {
+                socket_id: me,
+                linger,
+            });
+        }
         {
             let mut reg = self.core.ctx.inner.registry();
             reg.retain(|_, e| match e {

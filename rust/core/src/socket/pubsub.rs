@@ -425,6 +425,11 @@ impl Pattern for XSub {
         }
     }
 
+    fn reconnected(&mut self, core: &mut Core, pid: PipeId) {
+        // A new publisher process behind the same endpoint knows nothing of us.
+        self.attach(core, pid);
+    }
+
     fn detach(&mut self, _core: &mut Core, pid: PipeId) {
         self.targets.retain(|&p| p != pid);
     }

@@ -1,0 +1,923 @@
+//! I/O threads: each runs a mio reactor over the context's tcp/ipc listeners, connecters and
+//! connections, with timers for reconnects, connect and handshake deadlines and heartbeats.
+//!
+//! Sockets reach an I/O thread only through a command channel plus a mio waker, and exchange
+//! messages with its connections through ordinary pipes: a connection owns one end, and its
+//! signaler fd is registered with the reactor so that the socket can wake it.
+
+mod session;
+
+use crate::error::{Error, Result};
+use crate::pipe::PipeEnd;
+use crate::signaler::Signaler;
+use crate::socket::{Command, SocketType};
+use crate::transport::{self, Listener, Target};
+use bytes::Bytes;
+use crossbeam_channel::{Receiver, Sender};
+use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token, Waker};
+use session::{Closed, Origin, Session};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::io::{self, IoSlice, Read, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const WAKER: Token = Token(usize::MAX);
+
+/// How a connection reaches its socket.
+#[derive(Clone, Debug)]
+pub(crate) struct SocketLink {
+    pub(crate) socket_id: u64,
+    pub(crate) mailbox: Sender<Command>,
+    pub(crate) sig: Arc<Signaler>,
+    pub(crate) ty: SocketType,
+}
+
+/// The socket options a connection needs, copied at bind/connect time (libzmq semantics:
+/// options apply to binds and connects made after they are set).
+#[derive(Clone, Debug)]
+pub(crate) struct SessionOptions {
+    pub(crate) sndhwm: i32,
+    pub(crate) rcvhwm: i32,
+    pub(crate) maxmsgsize: i64,
+    pub(crate) routing_id: Bytes,
+    pub(crate) handshake_ivl: i32,
+    pub(crate) heartbeat_ivl: i32,
+    pub(crate) heartbeat_ttl: i32,
+    pub(crate) heartbeat_timeout: i32,
+    pub(crate) reconnect_ivl: i32,
+    pub(crate) reconnect_ivl_max: i32,
+    pub(crate) connect_timeout: i32,
+    pub(crate) sndbuf: i32,
+    pub(crate) rcvbuf: i32,
+    pub(crate) tcp_keepalive: i32,
+    pub(crate) tcp_keepalive_cnt: i32,
+    pub(crate) tcp_keepalive_idle: i32,
+    pub(crate) tcp_keepalive_intvl: i32,
+    pub(crate) tos: i32,
+}
+
+/// A connected byte stream.
+#[derive(Debug)]
+pub(crate) enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Stream {
+    fn source(&mut self) -> &mut dyn mio::event::Source {
+        match self {
+            Stream::Tcp(s) => s,
+            Stream::Unix(s) => s,
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write_vectored(bufs),
+            Stream::Unix(s) => s.write_vectored(bufs),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Work for an I/O thread.
+#[derive(Debug)]
+pub(crate) enum IoCommand {
+    Listen {
+        listener: Listener,
+        endpoint: String,
+        link: SocketLink,
+        opts: SessionOptions,
+    },
+    Connect {
+        target: Target,
+        endpoint: String,
+        link: SocketLink,
+        opts: SessionOptions,
+        pipe: Option<PipeEnd>,
+    },
+    /// Stop listening on an endpoint (connections already accepted stay); `done` is
+    /// signalled once the listening socket is closed, so that the address can be bound again.
+    Unbind {
+        socket_id: u64,
+        endpoint: String,
+        done: Sender<()>,
+    },
+    /// Drop a connecter and its connection.
+    Disconnect { socket_id: u64, endpoint: String },
+    /// The socket closed: listeners go, connections send what is queued for up to `linger`
+    /// ms (-1: until done), then close.
+    SocketClosed { socket_id: u64, linger: i32 },
+    /// Finish lingering connections, then exit.
+    Stop,
+}
+
+/// Handle to one I/O thread.
+#[derive(Debug)]
+pub(crate) struct IoThread {
+    tx: Sender<IoCommand>,
+    waker: Arc<Waker>,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl IoThread {
+    pub(crate) fn spawn(name: String) -> Result<IoThread> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let handle = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || {
+                block_signals();
+                let mut r = Reactor::new(poll, rx);
+                // A panic here is a bug; it must not take the process down with it.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
+            })
+            .map_err(Error::from)?;
+        Ok(IoThread {
+            tx,
+            waker,
+            handle: Mutex::new(Some(handle)),
+        })
+    }
+
+    pub(crate) fn send(&self, cmd: IoCommand) {
+        if self.tx.send(cmd).is_ok() {
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// Asks the thread to finish (lingering connections first) and waits for it.
+    pub(crate) fn stop(&self) {
+        self.send(IoCommand::Stop);
+        let h = self.handle.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(h) = h {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Signals belong to the application thread (Perl's %SIG handlers run there).
+fn block_signals() {
+    // SAFETY: sigfillset/pthread_sigmask on a local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for s in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
+            libc::sigdelset(&mut set, s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+#[derive(Debug)]
+enum ListenSock {
+    Tcp(TcpListener),
+    Unix(UnixListener, Option<PathBuf>),
+}
+
+#[derive(Debug)]
+struct ListenerRec {
+    sock: ListenSock,
+    endpoint: Arc<str>,
+    link: SocketLink,
+    opts: SessionOptions,
+}
+
+#[derive(Debug)]
+struct ConnecterRec {
+    target: Target,
+    endpoint: Arc<str>,
+    link: SocketLink,
+    opts: SessionOptions,
+    /// IMMEDIATE=0: the pipe lives as long as the connecter, across connections.
+    pipe: Option<PipeEnd>,
+    /// Signaler of that pipe (each connection registers it while it lives).
+    sig: Arc<Signaler>,
+    /// The connection in progress (non-blocking connect) and when it started.
+    connecting: Option<Stream>,
+    session: Option<usize>,
+    /// Current reconnect interval (grows with RECONNECT_IVL_MAX).
+    ivl: i32,
+    /// Set on protocol errors: never reconnect.
+    dead: bool,
+    /// Connections made so far.
+    connections: u32,
+    /// The socket closed: finish what is queued, do not reconnect.
+    lingering: bool,
+}
+
+#[derive(Debug)]
+enum Object {
+    Listener(ListenerRec),
+    Connecter(ConnecterRec),
+    Session(Box<Session>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKind {
+    Reconnect,
+    ConnectTimeout,
+    Handshake,
+    Heartbeat,
+    Linger,
+}
+
+struct Reactor {
+    poll: Poll,
+    rx: Receiver<IoCommand>,
+    objects: HashMap<usize, Object>,
+    next_id: usize,
+    timers: BinaryHeap<Reverse<(Instant, usize, TimerKind)>>,
+    stopping: bool,
+}
+
+fn stream_token(id: usize) -> Token {
+    Token(id * 2)
+}
+fn sig_token(id: usize) -> Token {
+    Token(id * 2 + 1)
+}
+
+fn ms(v: i32) -> Duration {
+    Duration::from_millis(v.max(0) as u64)
+}
+
+/// A random jitter in 0..ivl ms (libzmq adds one to each reconnect interval).
+fn jitter(ivl: i32) -> i32 {
+    if ivl <= 0 {
+        return 0;
+    }
+    let n = Instant::now().elapsed().subsec_nanos() ^ std::process::id().rotate_left(13);
+    let x = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33;
+    (x % ivl as u64) as i32
+}
+
+impl Reactor {
+    fn new(poll: Poll, rx: Receiver<IoCommand>) -> Reactor {
+        Reactor {
+            poll,
+            rx,
+            objects: HashMap::new(),
+            next_id: 1,
+            timers: BinaryHeap::new(),
+            stopping: false,
+        }
+    }
+
+    fn id(&mut self) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn timer(&mut self, after: Duration, id: usize, kind: TimerKind) {
+        self.timers
+            .push(Reverse((Instant::now() + after, id, kind)));
+    }
+
+    fn run(&mut self) {
+        let mut events = Events::with_capacity(256);
+        loop {
+            let timeout = self
+                .timers
+                .peek()
+                .map(|Reverse((t, _, _))| t.saturating_duration_since(Instant::now()));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return;
+                }
+            }
+            for ev in events.iter() {
+                if ev.token() == WAKER {
+                    continue;
+                }
+                let id = ev.token().0 / 2;
+                if ev.token() == sig_token(id) {
+                    // The socket woke this connection: clear the signaler before working.
+                    if let Some(Object::Session(s)) = self.objects.get(&id) {
+                        s.sig.drain();
+                    }
+                }
+                self.on_ready(id);
+            }
+            while let Ok(cmd) = self.rx.try_recv() {
+                self.on_command(cmd);
+            }
+            self.fire_timers();
+            if self.stopping
+                && !self
+                    .objects
+                    .values()
+                    .any(|o| matches!(o, Object::Session(_)))
+            {
+                return;
+            }
+        }
+    }
+
+    fn on_ready(&mut self, id: usize) {
+        match self.objects.get(&id) {
+            Some(Object::Listener(_)) => self.accept(id),
+            Some(Object::Connecter(_)) => self.connect_done(id),
+            Some(Object::Session(_)) => self.drive(id),
+            None => {}
+        }
+    }
+
+    fn on_command(&mut self, cmd: IoCommand) {
+        match cmd {
+            IoCommand::Listen {
+                listener,
+                endpoint,
+                link,
+                opts,
+            } => {
+                let id = self.id();
+                let mut sock = match listener {
+                    Listener::Tcp(l) => ListenSock::Tcp(TcpListener::from_std(l)),
+                    Listener::Ipc(l, p) => ListenSock::Unix(UnixListener::from_std(l), p),
+                };
+                let src: &mut dyn mio::event::Source = match &mut sock {
+                    ListenSock::Tcp(l) => l,
+                    ListenSock::Unix(l, _) => l,
+                };
+                if self
+                    .poll
+                    .registry()
+                    .register(src, stream_token(id), Interest::READABLE)
+                    .is_ok()
+                {
+                    self.objects.insert(
+                        id,
+                        Object::Listener(ListenerRec {
+                            sock,
+                            endpoint: endpoint.into(),
+                            link,
+                            opts,
+                        }),
+                    );
+                    // Connections may already be waiting.
+                    self.accept(id);
+                }
+            }
+            IoCommand::Connect {
+                target,
+                endpoint,
+                link,
+                opts,
+                pipe,
+            } => {
+                let id = self.id();
+                let sig = match Signaler::new(false) {
+                    Ok(s) => Arc::new(s),
+                    Err(_) => return,
+                };
+                if let Some(p) = &pipe {
+                    p.set_owner(&sig);
+                }
+                let ivl = opts.reconnect_ivl;
+                self.objects.insert(
+                    id,
+                    Object::Connecter(ConnecterRec {
+                        target,
+                        endpoint: endpoint.into(),
+                        link,
+                        opts,
+                        pipe,
+                        sig,
+                        connecting: None,
+                        session: None,
+                        ivl,
+                        dead: false,
+                        connections: 0,
+                        lingering: false,
+                    }),
+                );
+                self.start_connect(id);
+            }
+            IoCommand::Unbind {
+                socket_id,
+                endpoint,
+                done,
+            } => {
+                let ids: Vec<usize> = self
+                    .objects
+                    .iter()
+                    .filter(|(_, o)| matches!(o, Object::Listener(l) if l.link.socket_id == socket_id && &*l.endpoint == endpoint))
+                    .map(|(&id, _)| id)
+                    .collect();
+                for id in ids {
+                    self.remove_listener(id);
+                }
+                let _ = done.send(());
+            }
+            IoCommand::Disconnect {
+                socket_id,
+                endpoint,
+            } => {
+                let ids: Vec<usize> = self
+                    .objects
+                    .iter()
+                    .filter(|(_, o)| matches!(o, Object::Connecter(c) if c.link.socket_id == socket_id && &*c.endpoint == endpoint))
+                    .map(|(&id, _)| id)
+                    .collect();
+                for id in ids {
+                    self.remove_connecter(id, true);
+                }
+            }
+            IoCommand::SocketClosed { socket_id, linger } => self.socket_closed(socket_id, linger),
+            IoCommand::Stop => {
+                self.stopping = true;
+                let ids: Vec<usize> = self.objects.keys().copied().collect();
+                for id in ids {
+                    match self.objects.get(&id) {
+                        Some(Object::Listener(_)) => self.remove_listener(id),
+                        Some(Object::Connecter(c)) if c.session.is_none() => {
+                            self.remove_connecter(id, true)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn socket_closed(&mut self, socket_id: u64, linger: i32) {
+        let ids: Vec<usize> = self.objects.keys().copied().collect();
+        for id in ids {
+            let owner = match self.objects.get(&id) {
+                Some(Object::Listener(l)) => l.link.socket_id,
+                Some(Object::Connecter(c)) => c.link.socket_id,
+                Some(Object::Session(s)) => s.link.socket_id,
+                None => continue,
+            };
+            if owner != socket_id {
+                continue;
+            }
+            match self.objects.get_mut(&id) {
+                Some(Object::Listener(_)) => self.remove_listener(id),
+                Some(Object::Connecter(c)) => {
+                    c.lingering = true;
+                    if c.session.is_none() {
+                        // Never connected (or between attempts): nothing can be delivered.
+                        self.remove_connecter(id, true);
+                    }
+                }
+                Some(Object::Session(s)) => {
+                    s.lingering = true;
+                    if linger == 0 || !s.ready {
+                        self.close_session(id, Closed::Stopped);
+                    } else {
+                        if linger > 0 {
+                            self.timer(ms(linger), id, TimerKind::Linger);
+                        }
+                        self.drive(id);
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn accept(&mut self, lid: usize) {
+        loop {
+            let Some(Object::Listener(l)) = self.objects.get_mut(&lid) else {
+                return;
+            };
+            let stream = match &mut l.sock {
+                ListenSock::Tcp(t) => t.accept().map(|(s, _)| Stream::Tcp(s)),
+                ListenSock::Unix(u, _) => u.accept().map(|(s, _)| Stream::Unix(s)),
+            };
+            let stream = match stream {
+                Ok(s) => s,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // WouldBlock, or EMFILE and friends: try again on the next readiness.
+                Err(_) => return,
+            };
+            let (link, opts, endpoint) = (l.link.clone(), l.opts.clone(), Arc::clone(&l.endpoint));
+            let sig = match Signaler::new(false) {
+                Ok(s) => Arc::new(s),
+                Err(_) => continue,
+            };
+            let sid = self.id();
+            self.start_session(
+                sid,
+                Origin::Accepted(lid),
+                stream,
+                sig,
+                link,
+                opts,
+                endpoint,
+                None,
+                false,
+            );
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_session(
+        &mut self,
+        sid: usize,
+        origin: Origin,
+        mut stream: Stream,
+        sig: Arc<Signaler>,
+        link: SocketLink,
+        opts: SessionOptions,
+        endpoint: Arc<str>,
+        pipe: Option<PipeEnd>,
+        reconnection: bool,
+    ) {
+        apply_stream_options(&stream, &opts);
+        let reg = self.poll.registry();
+        if reg
+            .register(
+                stream.source(),
+                stream_token(sid),
+                Interest::READABLE | Interest::WRITABLE,
+            )
+            .is_err()
+            || reg
+                .register(&mut SourceFd(&sig.fd()), sig_token(sid), Interest::READABLE)
+                .is_err()
+        {
+            let _ = reg.deregister(stream.source());
+            return;
+        }
+        if opts.handshake_ivl > 0 {
+            self.timer(ms(opts.handshake_ivl), sid, TimerKind::Handshake);
+        }
+        if opts.heartbeat_ivl > 0 {
+            self.timer(ms(opts.heartbeat_ivl), sid, TimerKind::Heartbeat);
+        }
+        let mut s = Session::new(origin, stream, sig, link, opts, endpoint, pipe);
+        s.reconnection = reconnection;
+        self.objects.insert(sid, Object::Session(Box::new(s)));
+        self.drive(sid);
+    }
+
+    fn drive(&mut self, sid: usize) {
+        let Some(Object::Session(s)) = self.objects.get_mut(&sid) else {
+            return;
+        };
+        if let Err(why) = s.drive() {
+            self.close_session(sid, why);
+        }
+    }
+
+    fn close_session(&mut self, sid: usize, why: Closed) {
+        let Some(Object::Session(mut s)) = self.objects.remove(&sid) else {
+            return;
+        };
+        let reg = self.poll.registry();
+        let _ = reg.deregister(s.stream.source());
+        let _ = reg.deregister(&mut SourceFd(&s.sig.fd()));
+        match s.origin {
+            Origin::Accepted(_) => s.close_pipe(),
+            Origin::Connected(cid) => {
+                let pipe = s.take_connecter_pipe();
+                s.close_pipe();
+                let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) else {
+                    if let Some(mut p) = pipe {
+                        let _ = s.link.mailbox.send(Command::PipeClosed(p.id));
+                        p.close();
+                    }
+                    return;
+                };
+                c.session = None;
+                c.pipe = pipe;
+                match why {
+                    Closed::Protocol(_) => c.dead = true,
+                    Closed::Stopped => c.lingering = true,
+                    Closed::Disconnected | Closed::Timeout => {}
+                }
+                if c.lingering || self.stopping {
+                    self.remove_connecter(cid, true);
+                } else if !c.dead && c.opts.reconnect_ivl >= 0 {
+                    let wait = c.ivl + jitter(c.opts.reconnect_ivl);
+                    if c.opts.reconnect_ivl_max > 0 {
+                        c.ivl = (c.ivl.saturating_mul(2)).min(c.opts.reconnect_ivl_max);
+                    }
+                    self.timer(ms(wait), cid, TimerKind::Reconnect);
+                }
+            }
+        }
+    }
+
+    fn remove_listener(&mut self, id: usize) {
+        if let Some(Object::Listener(mut l)) = self.objects.remove(&id) {
+            let reg = self.poll.registry();
+            match &mut l.sock {
+                ListenSock::Tcp(t) => {
+                    let _ = reg.deregister(t);
+                }
+                ListenSock::Unix(u, path) => {
+                    let _ = reg.deregister(u);
+                    if let Some(p) = path {
+                        let _ = std::fs::remove_file(&*p);
+                        if let Some(dir) = p.parent() {
+                            // ipc://* made a private directory for the socket.
+                            let _ = std::fs::remove_dir(dir);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes a connecter; `close_session` also ends its live connection.
+    fn remove_connecter(&mut self, id: usize, close_session: bool) {
+        let session = match self.objects.get(&id) {
+            Some(Object::Connecter(c)) => c.session,
+            _ => return,
+        };
+        if let (Some(sid), true) = (session, close_session) {
+            if let Some(Object::Connecter(c)) = self.objects.get_mut(&id) {
+                c.lingering = true;
+            }
+            // close_session hands the pipe back to the connecter, then removes it (lingering).
+            self.close_session(sid, Closed::Stopped);
+            return;
+        }
+        if let Some(Object::Connecter(mut c)) = self.objects.remove(&id) {
+            if let Some(mut s) = c.connecting.take() {
+                let _ = self.poll.registry().deregister(s.source());
+            }
+            if let Some(mut p) = c.pipe.take() {
+                let _ = c.link.mailbox.send(Command::PipeClosed(p.id));
+                p.close();
+                c.link.sig.notify();
+            }
+        }
+    }
+
+    fn start_connect(&mut self, cid: usize) {
+        let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) else {
+            return;
+        };
+        if c.dead || c.lingering {
+            return;
+        }
+        let attempt: io::Result<Stream> = match &c.target {
+            Target::Tcp { host, port, ipv6 } => {
+                transport::resolve(host, *port, *ipv6).and_then(|addrs| {
+                    let mut last = io::Error::from(io::ErrorKind::AddrNotAvailable);
+                    for a in addrs {
+                        match TcpStream::connect(a) {
+                            Ok(s) => return Ok(Stream::Tcp(s)),
+                            Err(e) => last = e,
+                        }
+                    }
+                    Err(last)
+                })
+            }
+            Target::Ipc(path) => ipc_connect(path).map(Stream::Unix),
+        };
+        match attempt {
+            Ok(mut s) => {
+                if self
+                    .poll
+                    .registry()
+                    .register(s.source(), stream_token(cid), Interest::WRITABLE)
+                    .is_ok()
+                {
+                    let timeout = c.opts.connect_timeout;
+                    c.connecting = Some(s);
+                    if timeout > 0 {
+                        self.timer(ms(timeout), cid, TimerKind::ConnectTimeout);
+                    }
+                    return;
+                }
+                self.retry(cid);
+            }
+            Err(_) => self.retry(cid),
+        }
+    }
+
+    fn retry(&mut self, cid: usize) {
+        let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) else {
+            return;
+        };
+        if c.dead || c.lingering || c.opts.reconnect_ivl < 0 {
+            return;
+        }
+        let wait = c.ivl + jitter(c.opts.reconnect_ivl);
+        if c.opts.reconnect_ivl_max > 0 {
+            c.ivl = (c.ivl.saturating_mul(2)).min(c.opts.reconnect_ivl_max);
+        }
+        self.timer(ms(wait), cid, TimerKind::Reconnect);
+    }
+
+    /// The non-blocking connect finished (or failed).
+    fn connect_done(&mut self, cid: usize) {
+        let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) else {
+            return;
+        };
+        let Some(mut s) = c.connecting.take() else {
+            return;
+        };
+        let _ = self.poll.registry().deregister(s.source());
+        let ok = match &s {
+            Stream::Tcp(t) => matches!(t.take_error(), Ok(None)) && t.peer_addr().is_ok(),
+            Stream::Unix(u) => matches!(u.take_error(), Ok(None)) && u.peer_addr().is_ok(),
+        };
+        if !ok {
+            self.retry(cid);
+            return;
+        }
+        // A good connection resets the backoff.
+        c.ivl = c.opts.reconnect_ivl;
+        let (link, opts, endpoint, sig) = (
+            c.link.clone(),
+            c.opts.clone(),
+            Arc::clone(&c.endpoint),
+            Arc::clone(&c.sig),
+        );
+        let pipe = c.pipe.take();
+        let reconnection = c.connections > 0;
+        c.connections += 1;
+        let sid = self.next_id;
+        self.next_id += 1;
+        c.session = Some(sid);
+        self.start_session(
+            sid,
+            Origin::Connected(cid),
+            s,
+            sig,
+            link,
+            opts,
+            endpoint,
+            pipe,
+            reconnection,
+        );
+        // Registration can fail; then the connecter has no session and must retry.
+        if !self.objects.contains_key(&sid) {
+            if let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) {
+                c.session = None;
+            }
+            self.retry(cid);
+        }
+    }
+
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(Reverse((t, id, kind))) = self.timers.peek().copied() {
+            if t > now {
+                break;
+            }
+            self.timers.pop();
+            match kind {
+                TimerKind::Reconnect => {
+                    if matches!(self.objects.get(&id), Some(Object::Connecter(c)) if c.session.is_none() && c.connecting.is_none())
+                    {
+                        self.start_connect(id);
+                    }
+                }
+                TimerKind::ConnectTimeout => {
+                    if let Some(Object::Connecter(c)) = self.objects.get_mut(&id) {
+                        if let Some(mut s) = c.connecting.take() {
+                            let _ = self.poll.registry().deregister(s.source());
+                            self.retry(id);
+                        }
+                    }
+                }
+                TimerKind::Handshake => {
+                    if matches!(self.objects.get(&id), Some(Object::Session(s)) if !s.ready) {
+                        self.close_session(id, Closed::Timeout);
+                    }
+                }
+                TimerKind::Linger => {
+                    if self.objects.contains_key(&id) {
+                        self.close_session(id, Closed::Stopped);
+                    }
+                }
+                TimerKind::Heartbeat => self.heartbeat(id, now),
+            }
+        }
+    }
+
+    fn heartbeat(&mut self, sid: usize, now: Instant) {
+        let Some(Object::Session(s)) = self.objects.get_mut(&sid) else {
+            return;
+        };
+        let ivl = ms(s.opts.heartbeat_ivl);
+        let timeout = if s.opts.heartbeat_timeout >= 0 {
+            ms(s.opts.heartbeat_timeout)
+        } else {
+            ivl
+        };
+        if let Some(sent) = s.ping_sent {
+            if now.duration_since(sent) >= timeout && s.last_recv < sent {
+                self.close_session(sid, Closed::Timeout);
+                return;
+            }
+        }
+        if s.ttl_deadline.is_some_and(|d| now >= d) {
+            self.close_session(sid, Closed::Timeout);
+            return;
+        }
+        if s.ready {
+            s.send_ping();
+        }
+        // Check again at the next interval or when the timeout runs out, whichever is first.
+        let next = if s.ping_sent.is_some() {
+            ivl.min(timeout)
+        } else {
+            ivl
+        };
+        self.timer(
+            next.max(Duration::from_millis(1)),
+            sid,
+            TimerKind::Heartbeat,
+        );
+        self.drive(sid);
+    }
+}
+
+fn ipc_connect(path: &str) -> io::Result<UnixStream> {
+    if let Some(name) = path.strip_prefix('@') {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::linux::net::SocketAddrExt;
+            let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
+            return UnixStream::connect_addr(&addr);
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            let _ = name;
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+    }
+    UnixStream::connect(path)
+}
+
+fn apply_stream_options(stream: &Stream, o: &SessionOptions) {
+    use std::os::fd::AsRawFd;
+    let fd = match stream {
+        Stream::Tcp(s) => {
+            let _ = s.set_nodelay(true);
+            s.as_raw_fd()
+        }
+        Stream::Unix(s) => s.as_raw_fd(),
+    };
+    let set = |level: i32, name: i32, v: i32| {
+        // SAFETY: setsockopt on a descriptor owned by the stream, with an int value.
+        unsafe {
+            libc::setsockopt(fd, level, name, (&v as *const i32).cast(), 4);
+        }
+    };
+    if o.sndbuf >= 0 {
+        set(libc::SOL_SOCKET, libc::SO_SNDBUF, o.sndbuf);
+    }
+    if o.rcvbuf >= 0 {
+        set(libc::SOL_SOCKET, libc::SO_RCVBUF, o.rcvbuf);
+    }
+    if matches!(stream, Stream::Tcp(_)) {
+        if o.tcp_keepalive >= 0 {
+            set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, o.tcp_keepalive);
+        }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            if o.tcp_keepalive_cnt > 0 {
+                set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, o.tcp_keepalive_cnt);
+            }
+            if o.tcp_keepalive_idle > 0 {
+                set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, o.tcp_keepalive_idle);
+            }
+            if o.tcp_keepalive_intvl > 0 {
+                set(
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPINTVL,
+                    o.tcp_keepalive_intvl,
+                );
+            }
+        }
+        if o.tos > 0 {
+            set(libc::IPPROTO_IP, libc::IP_TOS, o.tos);
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! One tcp/ipc connection on an I/O thread: ZMTP greeting and NULL handshake, then frames
+//! between the socket's pipe and the wire, with heartbeats.
+//!
+//! Writes are batched: every message queued in the pipe when the connection can write is
+//! encoded into one buffer (bodies above `ZERO_COPY_MIN` travel as their own slices, not
+//! copied) and written with one `writev`. Reads fill an 8 KiB-or-larger buffer and frames are
+//! cut from it as zero-copy slices. Whole messages only: an inbound message is pushed to the
+//! socket when its last frame arrived, so a peer that disconnects mid-message delivers nothing
+//! of it.
+
+use super::{SessionOptions, SocketLink, Stream};
+use crate::msg::Message;
+use crate::pipe::PipeEnd;
+use crate::signaler::Signaler;
+use crate::socket::{Command, SocketType};
+use crate::zmtp::codec::{self, Decoder, Event};
+use crate::zmtp::command::{self, Command as ZCommand};
+use crate::zmtp::{greeting, ProtocolError};
+use bytes::{Bytes, BytesMut};
+use std::collections::VecDeque;
+use std::io::{ErrorKind, IoSlice, Read, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Bodies at least this large are written from their own memory instead of being copied into
+/// the batch buffer.
+const ZERO_COPY_MIN: usize = 8192;
+/// Stop pulling messages from the pipe once this much is queued for writing.
+const OUT_BATCH: usize = 64 * 1024;
+/// Read granularity (libzmq's IN_BATCH_SIZE).
+const IN_BATCH: usize = 8192;
+
+/// Why a connection ended; decides whether a connecter tries again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// The peer closed, or a socket error: reconnect.
+    Disconnected,
+    /// Handshake or heartbeat deadline: reconnect.
+    Timeout,
+    /// The peer broke the protocol (or is an incompatible socket type): no reconnect.
+    Protocol(String),
+    /// Our socket closed (after its linger) or the endpoint was dropped.
+    Stopped,
+}
+
+/// Bytes waiting to be written: small frames batched in `cur`, large bodies as slices.
+#[derive(Debug, Default)]
+struct OutQueue {
+    chunks: VecDeque<Bytes>,
+    cur: BytesMut,
+    len: usize,
+}
+
+impl OutQueue {
+    fn push_frame(&mut self, body: Bytes, more: bool, command: bool) {
+        if body.len() >= ZERO_COPY_MIN {
+            let before = self.cur.len();
+            codec::frame_header(&mut self.cur, body.len(), more, command);
+            self.len += self.cur.len() - before + body.len();
+            self.seal();
+            self.chunks.push_back(body);
+        } else {
+            let before = self.cur.len();
+            codec::encode_frame(&mut self.cur, &body, more, command);
+            self.len += self.cur.len() - before;
+        }
+    }
+
+    fn push_raw(&mut self, f: impl FnOnce(&mut BytesMut)) {
+        let before = self.cur.len();
+        f(&mut self.cur);
+        self.len += self.cur.len() - before;
+    }
+
+    /// Moves the batch buffer into the chunk list (its header counted already).
+    fn seal(&mut self) {
+        if !self.cur.is_empty() {
+            let b = self.cur.split().freeze();
+            self.chunks.push_back(b);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Writes as much as the stream takes. Ok(true) when everything went out.
+    fn flush(&mut self, stream: &mut Stream) -> std::io::Result<bool> {
+        loop {
+            if self.len == 0 {
+                return Ok(true);
+            }
+            self.seal();
+            let slices: Vec<IoSlice<'_>> = self
+                .chunks
+                .iter()
+                .take(64)
+                .map(|c| IoSlice::new(c))
+                .collect();
+            let n = match stream.write_vectored(&slices) {
+                Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            drop(slices);
+            self.len -= n;
+            let mut left = n;
+            while left > 0 {
+                let Some(front) = self.chunks.front_mut() else {
+                    break;
+                };
+                if front.len() <= left {
+                    left -= front.len();
+                    self.chunks.pop_front();
+                } else {
+                    let _ = front.split_to(left);
+                    left = 0;
+                }
+            }
+        }
+    }
+}
+
+/// Where the connection came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Accepted by the listener with this id.
+    Accepted(usize),
+    /// Made by the connecter with this id.
+    Connected(usize),
+}
+
+/// A connection's state.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) origin: Origin,
+    pub(crate) stream: Stream,
+    /// Woken by the socket when it writes into (or reads from) the pipe.
+    pub(crate) sig: Arc<Signaler>,
+    pub(crate) link: SocketLink,
+    pub(crate) opts: SessionOptions,
+    pub(crate) endpoint: Arc<str>,
+    decoder: Decoder,
+    out: OutQueue,
+    greeting_done: bool,
+    peer_v31: bool,
+    /// READY received: messages may flow.
+    pub(crate) ready: bool,
+    /// The pipe to the socket (created at the end of the handshake, or given by an
+    /// IMMEDIATE=0 connecter that keeps it across reconnections).
+    pub(crate) pipe: Option<PipeEnd>,
+    /// The pipe was given by the connecter (it survives this connection).
+    pipe_is_connecters: bool,
+    /// Not the connecter's first connection: the socket must hear about it.
+    pub(crate) reconnection: bool,
+    /// Frames of the inbound message being assembled.
+    inbound: Vec<Bytes>,
+    /// A complete inbound message waiting for room in the pipe.
+    stalled: Option<Message>,
+    pub(crate) last_recv: Instant,
+    /// When our last PING went out (heartbeat timeout runs from it).
+    pub(crate) ping_sent: Option<Instant>,
+    /// The peer's PING TTL: close if nothing arrives before it.
+    pub(crate) ttl_deadline: Option<Instant>,
+    /// The socket is closed: send what is left, then end.
+    pub(crate) lingering: bool,
+    /// Waiting for WRITABLE.
+    blocked_write: bool,
+}
+
+/// Socket-type pairs that may talk (RFC 23/37, libzmq's `check_socket_type`).
+pub(crate) fn compatible(ours: SocketType, peer: &[u8]) -> bool {
+    use SocketType::*;
+    let ok: &[&[u8]] = match ours {
+        Pair => &[b"PAIR"],
+        Pub | XPub => &[b"SUB", b"XSUB"],
+        Sub | XSub => &[b"PUB", b"XPUB"],
+        Req => &[b"REP", b"ROUTER"],
+        Rep => &[b"REQ", b"DEALER"],
+        Dealer => &[b"REP", b"DEALER", b"ROUTER"],
+        Router => &[b"REQ", b"DEALER", b"ROUTER"],
+        Push => &[b"PULL"],
+        Pull => &[b"PUSH"],
+        Stream => &[],
+    };
+    ok.contains(&peer)
+}
+
+fn protocol(e: ProtocolError) -> Closed {
+    Closed::Protocol(e.to_string())
+}
+
+impl Session {
+    pub(crate) fn new(
+        origin: Origin,
+        stream: Stream,
+        sig: Arc<Signaler>,
+        link: SocketLink,
+        opts: SessionOptions,
+        endpoint: Arc<str>,
+        pipe: Option<PipeEnd>,
+    ) -> Session {
+        let now = Instant::now();
+        let mut s = Session {
+            origin,
+            stream,
+            sig,
+            decoder: Decoder::new(opts.maxmsgsize),
+            link,
+            opts,
+            endpoint,
+            out: OutQueue::default(),
+            greeting_done: false,
+            peer_v31: true,
+            ready: false,
+            pipe_is_connecters: pipe.is_some(),
+            reconnection: false,
+            pipe,
+            inbound: Vec::new(),
+            stalled: None,
+            last_recv: now,
+            ping_sent: None,
+            ttl_deadline: None,
+            lingering: false,
+            blocked_write: false,
+        };
+        // The whole greeting goes out at once: libzmq waits for our first 11 bytes before it
+        // sends the rest of its own, so we never wait on the peer before sending ours.
+        let g = greeting::encode(b"NULL", false);
+        s.out.push_raw(|b| b.extend_from_slice(&g));
+        let identity = matches!(
+            s.link.ty,
+            SocketType::Req | SocketType::Dealer | SocketType::Router
+        )
+        .then(|| s.opts.routing_id.clone());
+        let ready = command::ready(s.link.ty.name(), identity.as_deref());
+        s.out.push_frame(ready, false, true);
+        s
+    }
+
+    /// Takes back a connecter's pipe when the connection ends.
+    pub(crate) fn take_connecter_pipe(&mut self) -> Option<PipeEnd> {
+        if self.pipe_is_connecters {
+            self.pipe.take()
+        } else {
+            None
+        }
+    }
+
+    /// Does all the work possible now: read, handshake, move messages, write. Returns with
+    /// the signaler armed, so that the socket's next message (or freed room) wakes us.
+    pub(crate) fn drive(&mut self) -> Result<(), Closed> {
+        loop {
+            self.read_and_dispatch()?;
+            if self.ready {
+                self.fill_out();
+            }
+            self.flush()?;
+            let pipe = self.pipe.as_ref();
+            if self.ready && self.out.is_empty() && pipe.is_some_and(|p| p.is_drained()) {
+                // The socket closed its end and everything it sent is out.
+                return Err(Closed::Stopped);
+            }
+            self.sig.arm();
+            let more_out =
+                self.ready && !self.blocked_write && pipe.is_some_and(|p| p.check_read());
+            let unstall =
+                self.stalled.is_some() && pipe.is_some_and(|p| p.check_write() || p.is_drained());
+            if !more_out && !unstall {
+                return Ok(());
+            }
+            self.sig.disarm();
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), Closed> {
+        match self.out.flush(&mut self.stream) {
+            Ok(done) => {
+                self.blocked_write = !done;
+                Ok(())
+            }
+            Err(_) => Err(Closed::Disconnected),
+        }
+    }
+
+    /// Moves queued messages from the pipe into the write buffer.
+    fn fill_out(&mut self) {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return;
+        };
+        let sub_side = matches!(self.link.ty, SocketType::Sub | SocketType::XSub);
+        while self.out.len < OUT_BATCH {
+            let Some(msg) = pipe.read_message() else {
+                break;
+            };
+            match msg {
+                Message::One(b) => {
+                    if sub_side && !b.is_empty() && b[0] <= 1 {
+                        let topic = &b[1..];
+                        let v31 = self.peer_v31;
+                        self.out
+                            .push_raw(|o| codec::encode_subscription(o, b[0] == 1, topic, v31));
+                    } else {
+                        self.out.push_frame(b, false, false);
+                    }
+                }
+                Message::Many(parts) => {
+                    let n = parts.len();
+                    for (i, b) in parts.into_iter().enumerate() {
+                        self.out.push_frame(b, i + 1 < n, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads what the stream has and handles every complete frame.
+    fn read_and_dispatch(&mut self) -> Result<(), Closed> {
+        loop {
+            // Hand over a message that waited for room first; while the pipe is full, stop
+            // reading so that TCP pushes back on the peer.
+            if let Some(m) = self.stalled.take() {
+                if !self.push_inbound(m) {
+                    return Ok(());
+                }
+            }
+            if !self.decode_buffered()? {
+                return Ok(());
+            }
+            let buf = self.decoder.read_buf();
+            let len = buf.len();
+            buf.resize(len + IN_BATCH, 0);
+            match self.stream.read(&mut buf[len..]) {
+                Ok(0) => {
+                    buf.truncate(len);
+                    return Err(Closed::Disconnected);
+                }
+                Ok(n) => {
+                    buf.truncate(len + n);
+                    self.last_recv = Instant::now();
+                    self.ping_sent = None;
+                    self.ttl_deadline = None;
+                }
+                Err(e) => {
+                    buf.truncate(len);
+                    match e.kind() {
+                        ErrorKind::WouldBlock => return Ok(()),
+                        ErrorKind::Interrupted => {}
+                        _ => return Err(Closed::Disconnected),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles buffered input. Returns Ok(false) if reading must pause (pipe full).
+    fn decode_buffered(&mut self) -> Result<bool, Closed> {
+        if !self.greeting_done {
+            let buf = self.decoder.read_buf();
+            match greeting::check(&buf[..]).map_err(protocol)? {
+                None => return Ok(true),
+                Some(g) => {
+                    if !g.mechanism_is(b"NULL") {
+                        return Err(protocol(ProtocolError::MechanismMismatch));
+                    }
+                    self.peer_v31 = g.is_v31();
+                    let _ = buf.split_to(greeting::GREETING_LEN);
+                    self.greeting_done = true;
+                }
+            }
+        }
+        loop {
+            let ev = match self.decoder.next().map_err(protocol)? {
+                Some(ev) => ev,
+                None => return Ok(true),
+            };
+            match ev {
+                Event::Command(c) => self.on_command(c)?,
+                Event::Frame(f) => {
+                    if !self.ready {
+                        return Err(protocol(ProtocolError::UnexpectedCommand(
+                            "message before READY".into(),
+                        )));
+                    }
+                    self.inbound.push(f.data);
+                    if !f.more {
+                        let m = Message::from_parts(std::mem::take(&mut self.inbound));
+                        if !self.push_inbound(m) {
+                            return Ok(false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pushes a whole inbound message to the socket. False (message kept) if the pipe is full.
+    fn push_inbound(&mut self, m: Message) -> bool {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return true;
+        };
+        if pipe.check_write() {
+            pipe.push(m);
+            return true;
+        }
+        if pipe.is_drained() {
+            // The socket is gone: nothing reads this pipe any more.
+            return true;
+        }
+        pipe.want_write();
+        // Re-check after announcing, in case the socket read in between.
+        if pipe.check_write() {
+            pipe.push(m);
+            return true;
+        }
+        self.stalled = Some(m);
+        false
+    }
+
+    fn on_command(&mut self, c: ZCommand) -> Result<(), Closed> {
+        match c {
+            ZCommand::Ready(props) => {
+                if self.ready {
+                    return Err(protocol(ProtocolError::UnexpectedCommand("READY".into())));
+                }
+                let ty = command::property(&props, "Socket-Type")
+                    .ok_or_else(|| protocol(ProtocolError::MalformedReady("no Socket-Type")))?;
+                if !compatible(self.link.ty, ty) {
+                    return Err(Closed::Protocol(format!(
+                        "{} cannot talk to {}",
+                        self.link.ty.name(),
+                        String::from_utf8_lossy(ty)
+                    )));
+                }
+                let identity = command::property(&props, "Identity")
+                    .cloned()
+                    .unwrap_or_default();
+                if identity.len() > 255 {
+                    return Err(protocol(ProtocolError::InvalidMetadata(
+                        "Identity longer than 255 bytes",
+                    )));
+                }
+                self.ready = true;
+                self.attach(identity);
+            }
+            ZCommand::Ping { ttl_ds, context } => {
+                let pong = command::pong(&context);
+                self.out.push_frame(pong, false, true);
+                if ttl_ds > 0 {
+                    self.ttl_deadline =
+                        Some(Instant::now() + Duration::from_millis(u64::from(ttl_ds) * 100));
+                }
+            }
+            ZCommand::Pong(_) => {}
+            ZCommand::Subscribe(topic) | ZCommand::Cancel(topic) if !self.ready => {
+                let _ = topic;
+                return Err(protocol(ProtocolError::UnexpectedCommand(
+                    "SUBSCRIBE before READY".into(),
+                )));
+            }
+            ZCommand::Subscribe(topic) => self.deliver_subscription(true, &topic),
+            ZCommand::Cancel(topic) => self.deliver_subscription(false, &topic),
+            ZCommand::Error(reason) => {
+                return Err(Closed::Protocol(format!(
+                    "peer sent ERROR: {}",
+                    String::from_utf8_lossy(&reason)
+                )))
+            }
+            ZCommand::Unknown(_) => {}
+        }
+        Ok(())
+    }
+
+    /// A SUBSCRIBE/CANCEL command becomes the `01`/`00` + topic message PUB and XPUB read.
+    fn deliver_subscription(&mut self, subscribe: bool, topic: &[u8]) {
+        if !matches!(self.link.ty, SocketType::Pub | SocketType::XPub) {
+            return;
+        }
+        let mut b = BytesMut::with_capacity(topic.len() + 1);
+        b.extend_from_slice(&[u8::from(subscribe)]);
+        b.extend_from_slice(topic);
+        if let Some(p) = self.pipe.as_mut() {
+            // Subscriptions bypass the HWM, as on the sending side.
+            p.push(Message::One(b.freeze()));
+        }
+    }
+
+    /// The handshake is complete: connect the pipe to the socket.
+    fn attach(&mut self, identity: Bytes) {
+        if let Some(p) = &self.pipe {
+            // A connecter's pipe survives reconnections: tell the socket who answered this
+            // time (ROUTER ids) and that subscriptions must be sent again (SUB/XSUB).
+            if self.reconnection || !identity.is_empty() {
+                let _ = self.link.mailbox.send(Command::Reconnected {
+                    pipe: p.id,
+                    identity,
+                });
+                self.link.sig.notify();
+            }
+            return;
+        }
+        // socket -> session holds SNDHWM messages, session -> socket RCVHWM (the kernel
+        // buffers and the peer's own pipe add to what is in flight, as with libzmq).
+        let (mut socket_end, session_end) = PipeEnd::pair(
+            (self.opts.sndhwm, self.opts.rcvhwm),
+            None,
+            Arc::clone(&self.endpoint),
+        );
+        socket_end.set_owner(&self.link.sig);
+        socket_end.peer_identity = identity;
+        session_end.set_owner(&self.sig);
+        self.pipe = Some(session_end);
+        if self.link.mailbox.send(Command::Attach(socket_end)).is_ok() {
+            self.link.sig.notify();
+        }
+    }
+
+    /// Closes the pipe towards the socket (a connection of a bound socket, or IMMEDIATE=1).
+    pub(crate) fn close_pipe(&mut self) {
+        if let Some(mut p) = self.pipe.take() {
+            let _ = self.link.mailbox.send(Command::PipeClosed(p.id));
+            p.close();
+        }
+    }
+
+    /// Queues a heartbeat PING.
+    pub(crate) fn send_ping(&mut self) {
+        let ttl_ds = (self.opts.heartbeat_ttl / 100).clamp(0, i32::from(u16::MAX)) as u16;
+        self.out.push_frame(command::ping(ttl_ds, b""), false, true);
+        if self.ping_sent.is_none() {
+            self.ping_sent = Some(Instant::now());
+        }
+    }
+}

@@ -1,0 +1,668 @@
+//! ZMTP 3.x framing: the incremental frame decoder and the frame encoders.
+//!
+//! A frame is `flags(1) size(1 | 8, big-endian) body(size)`; flags bit 0 is MORE, bit 1 LONG
+//! (8-byte size), bit 2 COMMAND. The framing is the same in ZMTP 3.0 and 3.1.
+
+use super::command::{self, Command};
+use super::greeting::{self, Greeting, GREETING_LEN};
+use super::ProtocolError;
+use crate::msg::{Frame, Message};
+use bytes::{Buf, BufMut, BytesMut};
+
+/// Flags bit 0: more frames of this message follow.
+pub(crate) const FLAG_MORE: u8 = 0x01;
+/// Flags bit 1: the size is 8 bytes.
+pub(crate) const FLAG_LONG: u8 = 0x02;
+/// Flags bit 2: a command frame.
+pub(crate) const FLAG_COMMAND: u8 = 0x04;
+/// Free space [`Decoder::read_buf`] guarantees for ordinary reads (libzmq's `in_batch_size`).
+pub(crate) const IN_BATCH_SIZE: usize = 8192;
+/// Hard cap on the size of a command frame, whatever ZMQ_MAXMSGSIZE says.
+pub(crate) const MAX_COMMAND_SIZE: u64 = 1 << 31;
+/// How far ahead of the bytes that have arrived a large body's buffer may be allocated: the
+/// buffer of a large frame holds at most `arrived + max(GROWTH_STEP, arrived)` bytes, so a
+/// peer that declares a huge size and sends little makes us allocate little.
+pub(crate) const GROWTH_STEP: usize = 1 << 20;
+/// Largest slice [`Decoder::read_from`] zero-fills and hands to one `read` call.
+const MAX_READ_WINDOW: usize = 256 * 1024;
+/// Longest frame header (flags + 8-byte size).
+pub(crate) const MAX_HEADER_LEN: usize = 9;
+
+/// What the decoder produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// A message frame (its MORE flag says whether the message goes on).
+    Frame(Frame),
+    /// A command, parsed.
+    Command(Command),
+}
+
+/// The header of the frame whose body is being received.
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    /// Body size in bytes.
+    size: usize,
+    /// MORE flag.
+    more: bool,
+    /// COMMAND flag.
+    command: bool,
+}
+
+/// Incremental frame decoder.
+///
+/// The engine reads from the socket directly into [`Decoder::read_buf`] (or lets
+/// [`Decoder::read_from`] do it), then calls [`Decoder::next`] until it returns `Ok(None)`.
+/// Bodies are zero-copy slices of the read buffer. A body that has not fully arrived is read in
+/// place: when at least [`IN_BATCH_SIZE`] bytes of it are missing, the buffer holds that frame
+/// only and grows towards exactly its size (geometrically, never more than
+/// `arrived + max(1 MiB, arrived)` ahead), so the frozen body is not followed by slack and a
+/// declared size is never allocated before the bytes arrive.
+///
+/// The decoder keeps no message state: a command between two frames of a multipart message
+/// comes out in order and changes nothing. Errors are sticky: once `next` has failed it keeps
+/// returning the same error.
+#[derive(Debug)]
+pub(crate) struct Decoder {
+    /// Received bytes not yet decoded (after the pending header, if any).
+    buf: BytesMut,
+    /// ZMQ_MAXMSGSIZE: frames larger than this are refused when it is >= 0.
+    max_msg_size: i64,
+    /// Header of the frame whose body is being received.
+    header: Option<Header>,
+    /// The error that stopped decoding.
+    failed: Option<ProtocolError>,
+}
+
+impl Decoder {
+    /// A decoder refusing frames larger than `max_msg_size` bytes (no limit when negative).
+    pub(crate) fn new(max_msg_size: i64) -> Self {
+        Decoder {
+            buf: BytesMut::with_capacity(IN_BATCH_SIZE),
+            max_msg_size,
+            header: None,
+            failed: None,
+        }
+    }
+
+    /// Changes the size limit; it applies from the next frame header on.
+    pub(crate) fn set_max_msg_size(&mut self, max_msg_size: i64) {
+        self.max_msg_size = max_msg_size;
+    }
+
+    /// The buffer to append received bytes to, with at least [`IN_BATCH_SIZE`] bytes of free
+    /// capacity. When it has to allocate while at least that much of a frame's body is
+    /// missing, the new buffer is sized for that frame alone (exactly, or a geometric step
+    /// towards it for frames beyond 1 MiB), so reads land in place and stop at the frame's end.
+    ///
+    /// Append only, except that before the first [`Decoder::next`] the engine may take the
+    /// peer's greeting off the front (or let [`Decoder::take_greeting`] do it). Call
+    /// [`Decoder::next`] until `Ok(None)` before reading again, or the buffer keeps growing.
+    pub(crate) fn read_buf(&mut self) -> &mut BytesMut {
+        self.make_room();
+        &mut self.buf
+    }
+
+    /// Reads once from `src` into the read buffer (safe code: the free space is zero-filled
+    /// first, at most 256 KiB of it) and returns what `read` returned; `Ok(0)` is end of file.
+    pub(crate) fn read_from<R: std::io::Read + ?Sized>(
+        &mut self,
+        src: &mut R,
+    ) -> std::io::Result<usize> {
+        let buf = self.read_buf();
+        let start = buf.len();
+        let window = (buf.capacity() - start).min(MAX_READ_WINDOW);
+        buf.resize(start + window, 0);
+        let result = match buf.get_mut(start..) {
+            Some(dst) => src.read(dst),
+            None => Ok(0),
+        };
+        let n = result.as_ref().map_or(0, |&n| n.min(window));
+        buf.truncate(start + n);
+        result.map(|n| n.min(window))
+    }
+
+    /// Number of received bytes held and not yet returned by [`Decoder::next`] (including the
+    /// part of a body that has arrived, excluding a frame header already consumed).
+    pub(crate) fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// True while a frame has been started (header or part of the body received) but not
+    /// completed.
+    pub(crate) fn mid_frame(&self) -> bool {
+        self.header.is_some() || !self.buf.is_empty()
+    }
+
+    /// Takes the peer's greeting off the front of the buffer, for an engine that reads the
+    /// greeting through this decoder too: the result of [`greeting::check`] on the buffered
+    /// bytes, and on success the 64 greeting bytes are consumed, leaving what followed them
+    /// (typically the first command) for [`Decoder::next`]. Call it before the first `next`.
+    pub(crate) fn take_greeting(&mut self) -> Result<Option<Greeting>, ProtocolError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        match greeting::check(&self.buf) {
+            Ok(Some(g)) => {
+                self.buf.advance(GREETING_LEN);
+                Ok(Some(g))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                self.failed = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// The next complete frame or command, `Ok(None)` when more bytes are needed.
+    ///
+    /// Every size is checked before anything is allocated: a frame larger than ZMQ_MAXMSGSIZE
+    /// (when >= 0), a command frame larger than 2^31 or a frame that cannot be addressed gives
+    /// [`ProtocolError::FrameTooLarge`]; a command frame with MORE gives
+    /// [`ProtocolError::MalformedCommand`]; command bodies are checked by [`command::parse`].
+    /// Reserved flag bits are ignored and LONG sizes below 256 accepted, as libzmq does.
+    pub(crate) fn next(&mut self) -> Result<Option<Event>, ProtocolError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let result = self.decode();
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    /// [`Decoder::next`] without the sticky error.
+    fn decode(&mut self) -> Result<Option<Event>, ProtocolError> {
+        let h = match self.header {
+            Some(h) => h,
+            None => match self.parse_header()? {
+                Some(h) => {
+                    self.header = Some(h);
+                    h
+                }
+                None => return Ok(None),
+            },
+        };
+        if self.buf.len() < h.size {
+            return Ok(None);
+        }
+        let body = self.buf.split_to(h.size).freeze();
+        self.header = None;
+        if h.command {
+            command::parse(body).map(|c| Some(Event::Command(c)))
+        } else {
+            Ok(Some(Event::Frame(Frame {
+                data: body,
+                more: h.more,
+            })))
+        }
+    }
+
+    /// Parses and consumes a frame header if all of it has arrived.
+    fn parse_header(&mut self) -> Result<Option<Header>, ProtocolError> {
+        let Some(&flags) = self.buf.first() else {
+            return Ok(None);
+        };
+        let (size, header_len) = if flags & FLAG_LONG != 0 {
+            let Some(s) = self
+                .buf
+                .get(1..MAX_HEADER_LEN)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+            else {
+                return Ok(None);
+            };
+            (u64::from_be_bytes(s), MAX_HEADER_LEN)
+        } else {
+            let Some(&s) = self.buf.get(1) else {
+                return Ok(None);
+            };
+            (u64::from(s), 2)
+        };
+        let more = flags & FLAG_MORE != 0;
+        let command = flags & FLAG_COMMAND != 0;
+        if command && more {
+            return Err(ProtocolError::MalformedCommand(
+                "command frame with the MORE flag set",
+            ));
+        }
+        if let Ok(max) = u64::try_from(self.max_msg_size) {
+            if size > max {
+                return Err(ProtocolError::FrameTooLarge {
+                    size,
+                    max: self.max_msg_size,
+                });
+            }
+        }
+        if command && size > MAX_COMMAND_SIZE {
+            return Err(ProtocolError::FrameTooLarge {
+                size,
+                max: MAX_COMMAND_SIZE as i64,
+            });
+        }
+        let Ok(size) = usize::try_from(size) else {
+            return Err(ProtocolError::FrameTooLarge {
+                size,
+                max: i64::try_from(usize::MAX).unwrap_or(i64::MAX),
+            });
+        };
+        self.buf.advance(header_len);
+        Ok(Some(Header {
+            size,
+            more,
+            command,
+        }))
+    }
+
+    /// Makes sure the read buffer has free space (see [`Decoder::read_buf`]).
+    fn make_room(&mut self) {
+        let len = self.buf.len();
+        let spare = self.buf.capacity() - len;
+        if spare >= IN_BATCH_SIZE {
+            return;
+        }
+        if let Some(h) = self.header {
+            let remaining = h.size.saturating_sub(len);
+            if remaining >= IN_BATCH_SIZE {
+                // A large body: the buffer holds only this frame's bytes. Grow it towards the
+                // frame's size, never ahead of the data by more than max(1 MiB, arrived).
+                let ahead = len.max(GROWTH_STEP);
+                self.regrow(h.size.min(len.saturating_add(ahead)));
+                return;
+            }
+        }
+        self.regrow(len.saturating_add(IN_BATCH_SIZE));
+    }
+
+    /// Gives the buffer a capacity of at least `capacity` (exactly that if it must allocate),
+    /// reusing the current allocation when nothing else holds it.
+    fn regrow(&mut self, capacity: usize) {
+        let additional = capacity.saturating_sub(self.buf.len());
+        if self.buf.try_reclaim(additional) {
+            return;
+        }
+        let mut fresh = BytesMut::with_capacity(capacity);
+        fresh.extend_from_slice(&self.buf);
+        self.buf = fresh;
+    }
+}
+
+/// Length of the header [`frame_header`] writes for a body of `len` bytes.
+pub(crate) fn header_len(len: usize) -> usize {
+    if len > 255 {
+        MAX_HEADER_LEN
+    } else {
+        2
+    }
+}
+
+/// Appends a frame header: flags (MORE, COMMAND, and LONG only when `len` > 255) and the 1- or
+/// 8-byte size.
+pub(crate) fn frame_header(out: &mut BytesMut, len: usize, more: bool, command: bool) {
+    let mut flags = 0u8;
+    if more {
+        flags |= FLAG_MORE;
+    }
+    if command {
+        flags |= FLAG_COMMAND;
+    }
+    out.reserve(header_len(len));
+    match u8::try_from(len) {
+        Ok(short) => {
+            out.put_u8(flags);
+            out.put_u8(short);
+        }
+        Err(_) => {
+            out.put_u8(flags | FLAG_LONG);
+            out.put_u64(len as u64);
+        }
+    }
+}
+
+/// Appends a whole frame, copying the body.
+pub(crate) fn encode_frame(out: &mut BytesMut, body: &[u8], more: bool, command: bool) {
+    out.reserve(header_len(body.len()) + body.len());
+    frame_header(out, body.len(), more, command);
+    out.put_slice(body);
+}
+
+/// Appends a command frame whose body is `body` (from [`command::ready`], [`command::ping`],
+/// ...).
+pub(crate) fn encode_command(out: &mut BytesMut, body: &[u8]) {
+    encode_frame(out, body, false, true);
+}
+
+/// Appends all frames of `msg`, MORE set on all but the last.
+pub(crate) fn encode_message(out: &mut BytesMut, msg: &Message) {
+    match msg {
+        Message::One(b) => encode_frame(out, b, false, false),
+        Message::Many(parts) => {
+            let last = parts.len().saturating_sub(1);
+            for (i, b) in parts.iter().enumerate() {
+                encode_frame(out, b, i < last, false);
+            }
+        }
+    }
+}
+
+/// Appends a (un)subscription as the peer's version wants it: a SUBSCRIBE/CANCEL command frame
+/// for a 3.1 peer, a data frame `01`/`00` + topic for a 3.0 peer. LONG is decided on the whole
+/// body, prefix included (a 255-byte topic makes a 256-byte, LONG, 3.0 frame; libzmq's v2
+/// encoder gets this wrong and must not be copied).
+pub(crate) fn encode_subscription(
+    out: &mut BytesMut,
+    subscribe: bool,
+    topic: &[u8],
+    peer_v31: bool,
+) {
+    if peer_v31 {
+        let name = if subscribe {
+            command::SUBSCRIBE
+        } else {
+            command::CANCEL
+        };
+        let len = 1 + name.len() + topic.len();
+        out.reserve(header_len(len) + len);
+        frame_header(out, len, false, true);
+        out.put_u8(name.len() as u8);
+        out.put_slice(name);
+        out.put_slice(topic);
+    } else {
+        let len = 1 + topic.len();
+        out.reserve(header_len(len) + len);
+        frame_header(out, len, false, false);
+        out.put_u8(u8::from(subscribe));
+        out.put_slice(topic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    /// Feeds `input` into a fresh decoder `chunk` bytes at a time and collects the events.
+    fn decode_chunked(input: &[u8], chunk: usize, max: i64) -> (Vec<Event>, Option<ProtocolError>) {
+        let mut d = Decoder::new(max);
+        let mut events = Vec::new();
+        for piece in input.chunks(chunk.max(1)) {
+            d.read_buf().extend_from_slice(piece);
+            loop {
+                match d.next() {
+                    Ok(Some(e)) => events.push(e),
+                    Ok(None) => break,
+                    Err(e) => return (events, Some(e)),
+                }
+            }
+        }
+        (events, None)
+    }
+
+    fn frame(data: &[u8], more: bool) -> Event {
+        Event::Frame(Frame::copy_from(data, more))
+    }
+
+    #[test]
+    fn headers() {
+        let mut out = BytesMut::new();
+        frame_header(&mut out, 0, false, false);
+        frame_header(&mut out, 255, true, false);
+        frame_header(&mut out, 256, false, true);
+        frame_header(&mut out, 300, true, false);
+        assert_eq!(
+            &out[..],
+            b"\x00\x00\x01\xff\x06\x00\x00\x00\x00\x00\x00\x01\x00\x03\x00\x00\x00\x00\x00\x00\x01\x2c"
+        );
+        assert_eq!(header_len(255), 2);
+        assert_eq!(header_len(256), 9);
+    }
+
+    #[test]
+    fn any_split_decodes_the_same() {
+        let mut wire = BytesMut::new();
+        encode_frame(&mut wire, b"hello", true, false);
+        encode_command(&mut wire, &command::ping(20, b""));
+        encode_frame(&mut wire, &[9u8; 700], true, false);
+        encode_frame(&mut wire, b"", false, false);
+        let want = vec![
+            frame(b"hello", true),
+            Event::Command(Command::Ping {
+                ttl_ds: 20,
+                context: Bytes::new(),
+            }),
+            frame(&[9u8; 700], true),
+            frame(b"", false),
+        ];
+        for chunk in 1..=wire.len() {
+            let (events, err) = decode_chunked(&wire, chunk, -1);
+            assert_eq!(err, None, "chunk {chunk}");
+            assert_eq!(events, want, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn long_encoding_of_small_sizes_and_reserved_bits() {
+        let wire = b"\x02\x00\x00\x00\x00\x00\x00\x00\x03abc\xf1\x01x\x06\x00\x00\x00\x00\x00\x00\x00\x05\x04PONG";
+        let (events, err) = decode_chunked(wire, 64, -1);
+        assert_eq!(err, None);
+        assert_eq!(
+            events,
+            vec![
+                frame(b"abc", false),
+                frame(b"x", true),
+                Event::Command(Command::Pong(Bytes::new()))
+            ]
+        );
+    }
+
+    #[test]
+    fn command_with_more_is_malformed() {
+        let (_, err) = decode_chunked(b"\x05\x04\x04PING", 64, -1);
+        assert!(matches!(err, Some(ProtocolError::MalformedCommand(_))));
+    }
+
+    #[test]
+    fn size_limits() {
+        let (events, err) = decode_chunked(b"\x00\x03abc", 64, 3);
+        assert_eq!((events.len(), err), (1, None));
+        let (_, err) = decode_chunked(b"\x00\x04abcd", 64, 3);
+        assert_eq!(err, Some(ProtocolError::FrameTooLarge { size: 4, max: 3 }));
+        // checked as soon as the header is in, before the body arrives
+        let mut d = Decoder::new(10);
+        d.read_buf()
+            .extend_from_slice(b"\x02\x00\x00\x00\x00\x00\x01\x00\x00");
+        assert_eq!(
+            d.next(),
+            Err(ProtocolError::FrameTooLarge {
+                size: 65536,
+                max: 10
+            })
+        );
+        // sticky
+        assert!(d.next().is_err());
+        assert!(d.take_greeting().is_err());
+        // command cap, whatever the message limit
+        let (_, err) = decode_chunked(b"\x06\x00\x00\x00\x00\x80\x00\x00\x01", 64, -1);
+        assert_eq!(
+            err,
+            Some(ProtocolError::FrameTooLarge {
+                size: (1 << 31) + 1,
+                max: 1 << 31
+            })
+        );
+        // max 0 allows only empty frames
+        let (events, err) = decode_chunked(b"\x00\x00\x00\x01a", 64, 0);
+        assert_eq!(events.len(), 1);
+        assert!(err.is_some());
+    }
+
+    #[test]
+    fn huge_declared_size_is_not_preallocated() {
+        let mut d = Decoder::new(-1);
+        d.read_buf()
+            .extend_from_slice(b"\x02\x80\x00\x00\x00\x00\x00\x00\x00abc");
+        assert_eq!(d.next(), Ok(None));
+        let mut arrived = 3usize;
+        for _ in 0..40 {
+            let buf = d.read_buf();
+            assert!(
+                buf.capacity() <= arrived + arrived.max(GROWTH_STEP) + IN_BATCH_SIZE,
+                "capacity {} with {} arrived",
+                buf.capacity(),
+                arrived
+            );
+            let n = (buf.capacity() - buf.len()).min(100_000);
+            buf.resize(buf.len() + n, 0x55);
+            arrived += n;
+            assert_eq!(d.next(), Ok(None));
+            assert_eq!(d.buffered(), arrived);
+        }
+    }
+
+    #[test]
+    fn large_body_is_read_in_place_and_exact() {
+        let size = 3 * GROWTH_STEP + 12345;
+        let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let mut wire = BytesMut::new();
+        encode_frame(&mut wire, &body, false, false);
+        encode_frame(&mut wire, b"next", false, false);
+        let mut src: &[u8] = &wire;
+        let mut d = Decoder::new(-1);
+        let mut events = Vec::new();
+        while !src.is_empty() {
+            let n = d.read_from(&mut src).unwrap();
+            assert!(n > 0);
+            while let Some(e) = d.next().unwrap() {
+                events.push(e);
+            }
+        }
+        assert_eq!(events.len(), 2);
+        let Event::Frame(f) = &events[0] else {
+            panic!("not a frame")
+        };
+        assert_eq!(f.data.len(), size);
+        assert!(f.data[..] == body[..]);
+        assert_eq!(events[1], frame(b"next", false));
+    }
+
+    #[test]
+    fn medium_body_buffer_is_exact() {
+        // 20 000-byte body: after the first batch, the rest is read into a buffer of exactly
+        // the body's size.
+        let body = vec![7u8; 20_000];
+        let mut wire = BytesMut::new();
+        encode_frame(&mut wire, &body, false, false);
+        let mut d = Decoder::new(-1);
+        let first = d.read_buf().capacity();
+        d.read_buf().extend_from_slice(&wire[..first]);
+        assert_eq!(d.next(), Ok(None));
+        let buf = d.read_buf();
+        assert_eq!(buf.capacity(), 20_000);
+        buf.extend_from_slice(&wire[first..]);
+        let Ok(Some(Event::Frame(f))) = d.next() else {
+            panic!("no frame")
+        };
+        assert_eq!(f.data.len(), 20_000);
+        assert_eq!(d.buffered(), 0);
+        assert!(d.read_buf().capacity() >= IN_BATCH_SIZE);
+    }
+
+    #[test]
+    fn read_buf_always_has_room() {
+        let mut d = Decoder::new(-1);
+        for _ in 0..10 {
+            let buf = d.read_buf();
+            assert!(buf.capacity() - buf.len() >= IN_BATCH_SIZE);
+            buf.extend_from_slice(&[0u8; 5000]); // 2500 empty frames
+            while let Ok(Some(_)) = d.next() {}
+        }
+        // holding on to the frames does not break anything either
+        let mut keep = Vec::new();
+        for _ in 0..10 {
+            d.read_buf().extend_from_slice(b"\x01\x01a");
+            while let Ok(Some(e)) = d.next() {
+                keep.push(e);
+            }
+            let buf = d.read_buf();
+            assert!(buf.capacity() - buf.len() >= IN_BATCH_SIZE);
+        }
+        assert_eq!(keep.len(), 10);
+        assert!(!d.mid_frame());
+        d.read_buf().extend_from_slice(b"\x00");
+        assert_eq!(d.next(), Ok(None));
+        assert!(d.mid_frame());
+    }
+
+    #[test]
+    fn greeting_then_frames_in_one_buffer() {
+        let mut d = Decoder::new(-1);
+        assert_eq!(d.take_greeting(), Ok(None));
+        let g = greeting::encode(greeting::NULL, false);
+        d.read_buf().extend_from_slice(&g[..30]);
+        assert_eq!(d.take_greeting(), Ok(None));
+        let buf = d.read_buf();
+        buf.extend_from_slice(&g[30..]);
+        encode_command(buf, &command::ready("PUSH", None));
+        let got = d.take_greeting().unwrap().unwrap();
+        assert!(got.mechanism_is(greeting::NULL));
+        let Ok(Some(Event::Command(Command::Ready(props)))) = d.next() else {
+            panic!("no READY")
+        };
+        assert_eq!(
+            command::property(&props, command::SOCKET_TYPE).map(|v| &v[..]),
+            Some(&b"PUSH"[..])
+        );
+        let mut bad = Decoder::new(-1);
+        bad.read_buf().extend_from_slice(b"\x01\x00");
+        assert_eq!(bad.take_greeting(), Err(ProtocolError::BadSignature));
+        assert_eq!(bad.next(), Err(ProtocolError::BadSignature));
+    }
+
+    #[test]
+    fn messages_and_subscriptions() {
+        let mut out = BytesMut::new();
+        encode_message(
+            &mut out,
+            &Message::from_parts(vec![Bytes::from_static(b"a"), Bytes::from_static(b"bc")]),
+        );
+        encode_message(&mut out, &Message::One(Bytes::from_static(b"z")));
+        assert_eq!(&out[..], b"\x01\x01a\x00\x02bc\x00\x01z");
+        out.clear();
+        encode_subscription(&mut out, false, b"abc", false);
+        assert_eq!(&out[..], b"\x00\x04\x00abc");
+        out.clear();
+        encode_subscription(&mut out, true, b"", false);
+        assert_eq!(&out[..], b"\x00\x01\x01");
+        out.clear();
+        encode_subscription(&mut out, false, b"", true);
+        assert_eq!(&out[..], b"\x04\x07\x06CANCEL");
+        // 246-byte topic: the 3.1 body is 256 bytes, so LONG (libzmq < 4.3.5 got this wrong)
+        out.clear();
+        encode_subscription(&mut out, true, &[b'x'; 246], true);
+        assert_eq!(&out[..9], b"\x06\x00\x00\x00\x00\x00\x00\x01\x00");
+        assert_eq!(out.len(), 9 + 256);
+        out.clear();
+        encode_subscription(&mut out, true, &[b'x'; 245], true);
+        assert_eq!(&out[..2], b"\x04\xff");
+    }
+
+    #[test]
+    fn read_from_reports_errors_and_eof() {
+        struct Failing;
+        impl std::io::Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::WouldBlock.into())
+            }
+        }
+        let mut d = Decoder::new(-1);
+        assert!(d.read_from(&mut Failing).is_err());
+        assert_eq!(d.buffered(), 0);
+        let mut empty: &[u8] = &[];
+        assert_eq!(d.read_from(&mut empty).unwrap(), 0);
+        assert_eq!(d.buffered(), 0);
+        let mut some: &[u8] = b"\x00\x02hi";
+        assert_eq!(d.read_from(&mut some).unwrap(), 4);
+        assert_eq!(d.next(), Ok(Some(frame(b"hi", false))));
+        assert!(!d.mid_frame());
+    }
+}

@@ -225,3 +225,72 @@ fn hwm_back_pressure_over_tcp() {
         assert_eq!(pull.recv(0).unwrap().data.len(), body.len());
     }
 }
+
+#[test]
+fn stream_socket_talks_raw_tcp() {
+    use std::io::{Read, Write};
+    let ctx = Context::new();
+    let mut stream = timed(&ctx, SocketType::Stream);
+    let real = bind(&mut stream, "tcp://127.0.0.1:*");
+    let addr = real.trim_start_matches("tcp://").to_string();
+    let mut client = std::net::TcpStream::connect(&addr).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    // Connect notice: [id, ""].
+    let notice = stream.recv_parts(0).unwrap();
+    assert_eq!(notice.len(), 2);
+    assert_eq!(notice[0].len(), 5);
+    assert!(notice[1].is_empty());
+    let id = notice[0].clone();
+    client.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let mut got = Vec::new();
+    while got.len() < 18 {
+        let m = stream.recv_parts(0).unwrap();
+        assert_eq!(m[0], id);
+        got.extend_from_slice(&m[1]);
+    }
+    assert_eq!(&got[..], b"GET / HTTP/1.0\r\n\r\n");
+    stream
+        .send_parts(vec![id.clone(), b("HTTP/1.0 200 OK\r\n\r\nhi")], 0)
+        .unwrap();
+    // An empty message closes the connection.
+    stream
+        .send_parts(vec![id.clone(), Bytes::new()], 0)
+        .unwrap();
+    let mut reply = Vec::new();
+    client.read_to_end(&mut reply).unwrap();
+    assert_eq!(&reply[..], b"HTTP/1.0 200 OK\r\n\r\nhi");
+    // Unknown peers are reported.
+    assert_eq!(
+        stream.send_parts(vec![b("nobody"), b("x")], 0).unwrap_err(),
+        Error::HostUnreachable
+    );
+}
+
+#[test]
+fn stream_socket_connects_out() {
+    use std::io::{Read, Write};
+    let ctx = Context::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut stream = timed(&ctx, SocketType::Stream);
+    stream.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let notice = stream.recv_parts(0).unwrap();
+    assert!(notice[1].is_empty());
+    stream
+        .send_parts(vec![notice[0].clone(), b("ping")], 0)
+        .unwrap();
+    let mut buf = [0u8; 4];
+    peer.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"ping");
+    peer.write_all(b"pong").unwrap();
+    let m = stream.recv_parts(0).unwrap();
+    assert_eq!(m, vec![notice[0].clone(), b("pong")]);
+    drop(peer);
+    // Disconnect notice.
+    let m = stream.recv_parts(0).unwrap();
+    assert_eq!(m, vec![notice[0].clone(), Bytes::new()]);
+}

@@ -66,6 +66,17 @@ impl OutQueue {
         }
     }
 
+    /// Raw bytes (STREAM), copied into the batch when small.
+    fn push_bytes(&mut self, b: Bytes) {
+        self.len += b.len();
+        if b.len() >= ZERO_COPY_MIN {
+            self.seal();
+            self.chunks.push_back(b);
+        } else {
+            self.cur.extend_from_slice(&b);
+        }
+    }
+
     fn push_raw(&mut self, f: impl FnOnce(&mut BytesMut)) {
         let before = self.cur.len();
         f(&mut self.cur);
@@ -168,6 +179,10 @@ pub(crate) struct Session {
     pub(crate) lingering: bool,
     /// Waiting for WRITABLE.
     blocked_write: bool,
+    /// STREAM socket: raw bytes, no ZMTP.
+    raw: bool,
+    /// STREAM: the socket sent an empty message, which closes the connection.
+    close_requested: bool,
 }
 
 /// Socket-type pairs that may talk (RFC 23/37, libzmq's `check_socket_type`).
@@ -225,7 +240,21 @@ impl Session {
             ttl_deadline: None,
             lingering: false,
             blocked_write: false,
+            raw: false,
+            close_requested: false,
         };
+        if s.link.ty == SocketType::Stream {
+            // Raw TCP: no greeting, no handshake; the connection is usable at once and the
+            // socket hears of it through an empty message (STREAM_NOTIFY).
+            s.raw = true;
+            s.greeting_done = true;
+            s.ready = true;
+            s.attach(Bytes::new());
+            if let Some(p) = s.pipe.as_mut() {
+                p.push(Message::One(Bytes::new()));
+            }
+            return s;
+        }
         // The whole greeting goes out at once: libzmq waits for our first 11 bytes before it
         // sends the rest of its own, so we never wait on the peer before sending ours.
         let g = greeting::encode(b"NULL", false);
@@ -253,11 +282,17 @@ impl Session {
     /// the signaler armed, so that the socket's next message (or freed room) wakes us.
     pub(crate) fn drive(&mut self) -> Result<(), Closed> {
         loop {
+            // Whatever is queued goes first: our greeting must be on its way before we wait
+            // on (or judge) the peer's.
+            self.flush()?;
             self.read_and_dispatch()?;
             if self.ready {
                 self.fill_out();
             }
             self.flush()?;
+            if self.close_requested && self.out.is_empty() {
+                return Err(Closed::Stopped);
+            }
             let pipe = self.pipe.as_ref();
             if self.ready && self.out.is_empty() && pipe.is_some_and(|p| p.is_drained()) {
                 // The socket closed its end and everything it sent is out.
@@ -291,10 +326,20 @@ impl Session {
             return;
         };
         let sub_side = matches!(self.link.ty, SocketType::Sub | SocketType::XSub);
-        while self.out.len < OUT_BATCH {
+        while self.out.len < OUT_BATCH && !self.close_requested {
             let Some(msg) = pipe.read_message() else {
                 break;
             };
+            if self.raw {
+                for b in msg.into_parts() {
+                    if b.is_empty() {
+                        self.close_requested = true;
+                        break;
+                    }
+                    self.out.push_bytes(b);
+                }
+                continue;
+            }
             match msg {
                 Message::One(b) => {
                     if sub_side && !b.is_empty() && b[0] <= 1 {
@@ -357,6 +402,16 @@ impl Session {
 
     /// Handles buffered input. Returns Ok(false) if reading must pause (pipe full).
     fn decode_buffered(&mut self) -> Result<bool, Closed> {
+        if self.raw {
+            let buf = self.decoder.read_buf();
+            if !buf.is_empty() {
+                let m = Message::One(buf.split().freeze());
+                if !self.push_inbound(m) {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
         if !self.greeting_done {
             let buf = self.decoder.read_buf();
             match greeting::check(&buf[..]).map_err(protocol)? {
@@ -520,6 +575,10 @@ impl Session {
     /// Closes the pipe towards the socket (a connection of a bound socket, or IMMEDIATE=1).
     pub(crate) fn close_pipe(&mut self) {
         if let Some(mut p) = self.pipe.take() {
+            if self.raw {
+                // STREAM: the disconnect notice.
+                p.push(Message::One(Bytes::new()));
+            }
             let _ = self.link.mailbox.send(Command::PipeClosed(p.id));
             p.close();
         }
@@ -527,6 +586,9 @@ impl Session {
 
     /// Queues a heartbeat PING.
     pub(crate) fn send_ping(&mut self) {
+        if self.raw {
+            return;
+        }
         let ttl_ds = (self.opts.heartbeat_ttl / 100).clamp(0, i32::from(u16::MAX)) as u16;
         self.out.push_frame(command::ping(ttl_ds, b""), false, true);
         if self.ping_sent.is_none() {

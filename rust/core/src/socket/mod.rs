@@ -355,13 +355,11 @@ impl Socket {
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.bind_inproc(endpoint, name),
             Endpoint::Tcp(addr) => {
-                self.check_stream_transport()?;
                 let ipv6 = self.ipv6();
                 let (l, shown) = transport::bind_tcp(&addr, ipv6, self.core.opts.backlog)?;
                 self.listen(l, shown)
             }
             Endpoint::Ipc(path) => {
-                self.check_stream_transport()?;
                 let (l, shown) = transport::bind_ipc(&path)?;
                 self.listen(l, shown)
             }
@@ -370,14 +368,6 @@ impl Socket {
 
     fn ipv6(&self) -> bool {
         self.core.opts.ipv6 || self.core.ctx.inner.ipv6()
-    }
-
-    fn check_stream_transport(&self) -> Result<()> {
-        if self.core.ty == SocketType::Stream {
-            // Raw TCP peers need the STREAM engine, which is not there yet.
-            return Err(Error::NoCompatProto);
-        }
-        Ok(())
     }
 
     fn link(&self) -> SocketLink {
@@ -434,7 +424,8 @@ impl Socket {
         // Start the I/O threads (or fail with EMTHREAD) before creating the pipe.
         self.core.ctx.io_thread(self.core.id)?;
         let ep: Arc<str> = Arc::from(endpoint);
-        let pipe = if self.core.opts.immediate {
+        // STREAM peers are raw connections: one pipe per connection, as with IMMEDIATE=1.
+        let pipe = if self.core.opts.immediate || self.core.ty == SocketType::Stream {
             None
         } else {
             let (mut mine, theirs) =
@@ -501,12 +492,10 @@ impl Socket {
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.connect_inproc(endpoint, name),
             Endpoint::Tcp(addr) => {
-                self.check_stream_transport()?;
                 let target = transport::tcp_target(&addr, self.ipv6())?;
                 self.connect_io(target, endpoint)
             }
             Endpoint::Ipc(path) => {
-                self.check_stream_transport()?;
                 let target = transport::ipc_target(&path)?;
                 self.connect_io(target, endpoint)
             }

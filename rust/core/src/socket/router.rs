@@ -44,7 +44,8 @@ impl Router {
             in_msg: false,
             out_pipe: None,
             more_out: false,
-            mandatory: false,
+            // STREAM always reports unknown peers (EHOSTUNREACH) and full ones (EAGAIN).
+            mandatory: stream,
             handover: false,
             probe: false,
             stream,
@@ -174,13 +175,20 @@ impl Pattern for Router {
             self.in_msg = f.more;
             return Ok(Some(f));
         }
-        let Some((f, pid)) = self.fq.recv(&mut core.pipes) else {
-            return Ok(None);
+        let (f, pid) = loop {
+            let Some((f, pid)) = self.fq.recv(&mut core.pipes) else {
+                return Ok(None);
+            };
+            if self.in_msg {
+                self.in_msg = f.more;
+                return Ok(Some(f));
+            }
+            // STREAM: an empty message is a connect/disconnect notice (STREAM_NOTIFY).
+            if self.stream && f.is_empty() && !self.stream_notify {
+                continue;
+            }
+            break (f, pid);
         };
-        if self.in_msg {
-            self.in_msg = f.more;
-            return Ok(Some(f));
-        }
         let rid = core
             .pipes
             .get(pid)

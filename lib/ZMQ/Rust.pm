@@ -85,8 +85,10 @@ C<ZMQ::Rust-E<gt>new> and its C<use> line.
 
 Every socket type works over C<inproc://> (within a context), C<tcp://> and C<ipc://>, with
 libzmq 4.3's semantics. Over tcp and ipc it speaks ZMTP 3.1 (and 3.0 with older peers) with
-the NULL mechanism, so it talks to programs using libzmq, pyzmq, CZMQ or JeroMQ. The STREAM
-socket type and the PLAIN and CURVE mechanisms are not available yet.
+the NULL mechanism, so it talks to programs using libzmq, pyzmq, CZMQ or JeroMQ. STREAM
+sockets talk to raw TCP peers (each message is C<[id, bytes]>; an empty message is a
+connect or disconnect notice, and sending one closes that connection). The PLAIN and CURVE
+mechanisms are not available yet.
 
 =head1 CONTEXT
 

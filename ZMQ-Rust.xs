@@ -418,6 +418,68 @@ option_type(opt)
   OUTPUT:
     RETVAL
 
+void
+_poll(items, timeout_ms)
+    SV *items
+    IV timeout_ms
+  PPCODE:
+    /* items: [[$socket_or_undef, $fd, $events], ...]; returns each item's revents.
+     * Closed sockets are never ready. */
+    AV *av;
+    SSize_t n, i;
+    struct zr_pollitem *pi;
+    int rc;
+    struct timespec t0;
+    if (!SvROK(items) || SvTYPE(SvRV(items)) != SVt_PVAV)
+        croak("usage: ZMQ::Rust::_poll(\\@items, $timeout)");
+    av = (AV *)SvRV(items);
+    n = av_top_index(av) + 1;
+    Newxz(pi, n > 0 ? n : 1, struct zr_pollitem);
+    SAVEFREEPV(pi);
+    for (i = 0; i < n; i++) {
+        SV **e = av_fetch(av, i, 0);
+        AV *it;
+        SV **sv_sock, **sv_fd, **sv_ev;
+        if (!e || !SvROK(*e) || SvTYPE(SvRV(*e)) != SVt_PVAV)
+            croak("ZMQ::Rust::_poll: item %d is not an array reference", (int)i);
+        it = (AV *)SvRV(*e);
+        sv_sock = av_fetch(it, 0, 0);
+        sv_fd = av_fetch(it, 1, 0);
+        sv_ev = av_fetch(it, 2, 0);
+        pi[i].fd = -1;
+        if (sv_sock && SvOK(*sv_sock)) {
+            zrp_sock *s = zrp_sock_raw(aTHX_ *sv_sock);
+            if (s->gen != zrp_fork_gen)
+                zrp_croak_forked(aTHX_ "socket", s->pid);
+            if (s->sock && !s->closed)
+                pi[i].socket = s->sock;
+        } else if (sv_fd && SvOK(*sv_fd)) {
+            pi[i].fd = (int)SvIV(*sv_fd);
+        }
+        pi[i].events = (short)(sv_ev ? SvIV(*sv_ev) : 0);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        IV left = timeout_ms;
+        if (timeout_ms > 0) {
+            struct timespec t1;
+            IV spent;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            spent = (IV)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+            left = timeout_ms > spent ? timeout_ms - spent : 0;
+        }
+        rc = zr_poll(pi, (size_t)n, (int64_t)left);
+        if (rc >= 0 || zr_errno() != EINTR)
+            break;
+        /* A signal: run Perl's handlers (which may die), then wait for the rest. */
+        PERL_ASYNC_CHECK();
+    }
+    if (rc < 0)
+        zrp_throw(aTHX_ "zmq_poll", zr_errno(), NULL);
+    EXTEND(SP, n);
+    for (i = 0; i < n; i++)
+        mPUSHi(pi[i].revents);
+
 MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust::Context
 
 SV *

@@ -51,6 +51,18 @@ struct zr_iovec {
   size_t len;
 };
 
+// One entry of a poll set: a socket, or (when `socket` is NULL) a file descriptor.
+struct zr_pollitem {
+  // The socket, or NULL to poll `fd`.
+  struct zr_socket *socket;
+  // The file descriptor (when `socket` is NULL).
+  int32_t fd;
+  // ZMQ_POLLIN | ZMQ_POLLOUT (| ZMQ_POLLERR | ZMQ_POLLPRI for fds).
+  int16_t events;
+  // Set on return: what is ready.
+  int16_t revents;
+};
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -243,6 +255,15 @@ int32_t zr_socket_is_closed(struct zr_socket *s);
 
 // The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
 int32_t zr_option_type(int32_t opt);
+
+// zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
+// ready. Returns the number of ready items, or -1 (ETERM when a socket's context was
+// terminated, EINTR on a signal). A socket may appear more than once; closed sockets are
+// never ready.
+//
+// # Safety
+// `items` points to `n` items whose socket pointers are NULL or live handles.
+int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -13,6 +13,9 @@ use ZMQ::Rust::Constants ();
 use ZMQ::Rust::Error ();
 use ZMQ::Rust::Context ();
 use ZMQ::Rust::Socket ();
+use ZMQ::Rust::Poller ();
+
+sub poll { goto &ZMQ::Rust::Poller::poll_items }
 
 # Default LINGER of sockets made through ZMQ::Rust->new: 0, as in ZMQ::FFI (see POD).
 our $DEFAULT_LINGER = 0;

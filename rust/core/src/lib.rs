@@ -21,6 +21,7 @@ mod io;
 mod msg;
 pub mod options;
 mod pipe;
+pub mod poll;
 mod signaler;
 mod socket;
 mod strategy;

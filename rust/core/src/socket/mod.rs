@@ -765,12 +765,33 @@ impl Socket {
         self.core.rcvmore
     }
 
-    /// POLLIN | POLLOUT as they stand now (ZMQ_EVENTS). Clears the signaler's fd; if the
-    /// socket is not readable, later arrivals make the fd readable again.
+    /// POLLIN | POLLOUT as they stand now (ZMQ_EVENTS).
+    ///
+    /// This is also the ZMQ_FD contract: it clears the signaler's fd, and unless both
+    /// directions are ready it arms the signaler, so that the next message to read, or the
+    /// next room to write, makes the fd readable again.
     pub fn events(&mut self) -> Result<i32> {
         self.check()?;
         self.core.sig.drain();
         self.process_commands();
+        let ev = self.current_events();
+        if ev == POLLIN | POLLOUT {
+            return Ok(ev);
+        }
+        self.core.sig.arm();
+        if ev & POLLOUT == 0 {
+            self.pattern.want_write(&mut self.core);
+        }
+        // Anything that happened before the arm is seen here.
+        self.process_commands();
+        let now = self.current_events();
+        if now != ev {
+            self.core.sig.disarm();
+        }
+        Ok(now)
+    }
+
+    fn current_events(&mut self) -> i32 {
         let mut ev = 0;
         if self.pattern.has_in(&mut self.core)
             || (self.reap() && self.pattern.has_in(&mut self.core))
@@ -780,17 +801,7 @@ impl Socket {
         if self.pattern.has_out(&mut self.core) {
             ev |= POLLOUT;
         }
-        if ev & POLLIN == 0 {
-            // Whoever waits on the fd wants to hear about the next message.
-            self.core.sig.arm();
-            self.pattern.want_write(&mut self.core);
-            self.process_commands();
-            if self.pattern.has_in(&mut self.core) {
-                self.core.sig.disarm();
-                ev |= POLLIN;
-            }
-        }
-        Ok(ev)
+        ev
     }
 
     /// The fd that becomes readable when the socket's state may have changed (ZMQ_FD).

@@ -1,0 +1,402 @@
+//! tcp:// and ipc:// benchmarks of the engine, driven by bench/run.pl (and usable by hand):
+//!
+//! ```text
+//! cargo run --release -p zmq-rust-core --example bench_net -- [OPTIONS]
+//! ```
+//!
+//! The two ends run in **separate processes**, as with libzmq's `local_thr`/`remote_thr` and
+//! `local_lat`/`remote_lat`: this process (the one that measures and prints) binds, then
+//! starts a copy of itself (`--role send` or `--role echo`) that connects. The child's stdin
+//! is a control pipe: `go` starts the sender, `done` lets it close (so the sender's socket
+//! stays open until the receiver has every message).
+//!
+//! Prints one machine-readable line per measurement, `NAME key=value ...`:
+//!
+//! * `push_pull`  PULL (here, binds) and PUSH (child, connects). The child sends one warm-up
+//!   message, waits for `go`, then sends `msgs` messages; the clock runs from `go` to the
+//!   last message received. `lost` (messages not received) must be 0.
+//! * `req_rep`    REQ (here, binds) and an echoing REP (child, connects): one warm-up round
+//!   trip, then `rt` timed ones; `us_per_rt` is one full round trip (libzmq's `remote_lat`
+//!   prints half of it).
+//!
+//! Options: `--transport tcp,ipc`, `--what push_pull,req_rep`, `--sizes 1,100,1024,65536,
+//! 1048576`, `--msgs N`, `--max-mb M` (caps a size's messages at M MiB of payload, at least
+//! 100 messages: same rule as bench/c/net_thr.c and bench/perl_net.pl), `--rt N`,
+//! `--rt-size B`, `--hwm N`, `--timeout S` (a receive that waits longer fails the run; the
+//! child is killed after S seconds).
+//!
+//! tcp binds `tcp://127.0.0.1:*` (an ephemeral port); ipc binds a socket in a fresh private
+//! directory (mode 0700) under $TMPDIR or /tmp, removed afterwards.
+//!
+//! Every sent message is a fresh copy of the payload (`Bytes::copy_from_slice`), as
+//! `zmq_send` and the Perl bindings do; the receiver takes the frame without copying.
+
+use bytes::Bytes;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::Instant;
+use zmq_rust_core::options::id;
+use zmq_rust_core::{Context, Socket, SocketType};
+
+struct Opts {
+    transports: Vec<String>,
+    what: Vec<String>,
+    sizes: Vec<usize>,
+    msgs: u64,
+    max_mb: u64,
+    rt: u64,
+    rt_size: usize,
+    hwm: Option<i32>,
+    timeout: u32,
+    // Child side.
+    role: Option<String>,
+    endpoint: String,
+    size: usize,
+    count: u64,
+}
+
+fn usage(msg: &str) -> ! {
+    eprintln!("bench_net: {msg}");
+    eprintln!(
+        "usage: bench_net [--transport tcp,ipc] [--what push_pull,req_rep] \
+         [--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] \
+         [--hwm N] [--timeout S]"
+    );
+    std::process::exit(2);
+}
+
+fn parse_args() -> Opts {
+    let mut o = Opts {
+        transports: vec!["tcp".into(), "ipc".into()],
+        what: vec!["push_pull".into(), "req_rep".into()],
+        sizes: vec![1, 100, 1024, 65536, 1 << 20],
+        msgs: 2_000_000,
+        max_mb: 4096,
+        rt: 20_000,
+        rt_size: 100,
+        hwm: None,
+        timeout: 120,
+        role: None,
+        endpoint: String::new(),
+        size: 0,
+        count: 0,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = |name: &str| {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{name} needs a value")))
+        };
+        fn num<T: std::str::FromStr>(s: &str, name: &str) -> T {
+            s.parse()
+                .unwrap_or_else(|_| usage(&format!("bad value for {name}: {s}")))
+        }
+        match a.as_str() {
+            "--transport" => {
+                o.transports = val("--transport").split(',').map(String::from).collect()
+            }
+            "--what" => o.what = val("--what").split(',').map(String::from).collect(),
+            "--sizes" => {
+                o.sizes = val("--sizes")
+                    .split(',')
+                    .map(|s| num(s, "--sizes"))
+                    .collect()
+            }
+            "--msgs" => o.msgs = num(&val("--msgs"), "--msgs"),
+            "--max-mb" => o.max_mb = num(&val("--max-mb"), "--max-mb"),
+            "--rt" => o.rt = num(&val("--rt"), "--rt"),
+            "--rt-size" => o.rt_size = num(&val("--rt-size"), "--rt-size"),
+            "--hwm" => o.hwm = Some(num(&val("--hwm"), "--hwm")),
+            "--timeout" => o.timeout = num(&val("--timeout"), "--timeout"),
+            "--role" => o.role = Some(val("--role")),
+            "--endpoint" => o.endpoint = val("--endpoint"),
+            "--size" => o.size = num(&val("--size"), "--size"),
+            "--count" => o.count = num(&val("--count"), "--count"),
+            "-h" | "--help" => usage("help"),
+            other => usage(&format!("unknown option {other}")),
+        }
+    }
+    if o.msgs == 0 || o.rt == 0 || o.timeout == 0 {
+        usage("--msgs, --rt and --timeout must be > 0");
+    }
+    for t in &o.transports {
+        if t != "tcp" && t != "ipc" {
+            usage(&format!("unknown transport {t} (tcp, ipc)"));
+        }
+    }
+    o
+}
+
+/// Messages for one size: `msgs`, capped at `max_mb` MiB of payload (at least 100).
+/// Same rule as bench/c/net_thr.c and bench/perl_net.pl.
+fn count_for(o: &Opts, size: usize) -> u64 {
+    let cap = (o.max_mb << 20) / size.max(1) as u64;
+    o.msgs.min(cap.max(100))
+}
+
+fn set_hwm(s: &mut Socket, hwm: Option<i32>) {
+    if let Some(h) = hwm {
+        s.set_int(id::SNDHWM, h).expect("SNDHWM");
+        s.set_int(id::RCVHWM, h).expect("RCVHWM");
+    }
+}
+
+/// A private directory for an ipc socket, removed on drop.
+struct PrivateDir(PathBuf);
+
+impl PrivateDir {
+    fn new() -> PrivateDir {
+        use std::os::unix::fs::DirBuilderExt;
+        let base = std::env::var_os("TMPDIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/tmp"));
+        for i in 0..1000u32 {
+            let nanos = Instant::now().elapsed().subsec_nanos()
+                ^ std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos());
+            let p = base.join(format!(
+                "zmq-rust-bench-{}-{:08x}-{i}",
+                std::process::id(),
+                nanos
+            ));
+            if std::fs::DirBuilder::new().mode(0o700).create(&p).is_ok() {
+                return PrivateDir(p);
+            }
+        }
+        panic!("cannot create a private directory under {}", base.display());
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.0.join("s"));
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Binds `sock` for `transport`; returns the endpoint a peer connects to.
+fn bind(sock: &mut Socket, transport: &str, dir: &mut Option<PrivateDir>) -> String {
+    match transport {
+        "tcp" => sock.bind("tcp://127.0.0.1:*").expect("bind tcp"),
+        _ => {
+            let d = PrivateDir::new();
+            let ep = format!("ipc://{}", d.0.join("s").display());
+            sock.bind(&ep).expect("bind ipc");
+            *dir = Some(d);
+        }
+    }
+    sock.last_endpoint().to_string()
+}
+
+/// Starts a copy of this program in `role`; its stdin is our control pipe.
+fn spawn(o: &Opts, role: &str, ep: &str, size: usize, count: u64) -> (Child, ChildStdin) {
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut cmd = Command::new(exe);
+    cmd.args(["--role", role, "--endpoint", ep])
+        .args(["--size", &size.to_string(), "--count", &count.to_string()])
+        .args(["--timeout", &o.timeout.to_string()]);
+    if let Some(h) = o.hwm {
+        cmd.args(["--hwm", &h.to_string()]);
+    }
+    // Our stdout is the result channel: the child must not write to it.
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn child");
+    let stdin = child.stdin.take().expect("child stdin");
+    (child, stdin)
+}
+
+fn tell(ctl: &mut ChildStdin, what: &str) {
+    ctl.write_all(what.as_bytes())
+        .and_then(|()| ctl.write_all(b"\n"))
+        .and_then(|()| ctl.flush())
+        .expect("write to child");
+}
+
+/// Ends the child: `done`, close the pipe, wait (kill it if the run failed).
+fn finish(mut child: Child, mut ctl: ChildStdin, ok: bool) -> bool {
+    if ok {
+        let _ = ctl.write_all(b"done\n");
+    } else {
+        let _ = child.kill();
+    }
+    drop(ctl);
+    match child.wait() {
+        Ok(st) => st.success() || !ok,
+        Err(_) => false,
+    }
+}
+
+fn push_pull(o: &Opts, transport: &str, size: usize) -> bool {
+    let n = count_for(o, size);
+    let ctx = Context::new();
+    let mut pull = ctx.socket(SocketType::Pull).expect("socket");
+    set_hwm(&mut pull, o.hwm);
+    pull.set_int(id::RCVTIMEO, (o.timeout * 1000) as i32)
+        .expect("RCVTIMEO");
+    let mut dir = None;
+    let ep = bind(&mut pull, transport, &mut dir);
+    let (child, mut ctl) = spawn(o, "send", &ep, size, n);
+    // The warm-up message: the connection is up.
+    let warm = pull.recv(0);
+    if warm.is_err() {
+        eprintln!("bench_net: push_pull {transport} {size}: no warm-up message");
+        finish(child, ctl, false);
+        return false;
+    }
+    let t0 = Instant::now();
+    tell(&mut ctl, "go");
+    let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+    while got < n {
+        match pull.recv(0) {
+            Ok(f) => {
+                got += 1;
+                bytes += f.data.len() as u64;
+                bad += u64::from(f.data.len() != size);
+            }
+            Err(e) => {
+                eprintln!("bench_net: push_pull {transport} {size}: recv: {e}");
+                break;
+            }
+        }
+    }
+    let s = t0.elapsed().as_secs_f64();
+    let child_ok = finish(child, ctl, got == n);
+    println!(
+        "push_pull impl=rust transport={transport} procs=2 size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
+        o.hwm.unwrap_or(1000),
+        got as f64 / s,
+        bytes as f64 / s / 1048576.0,
+        n - got,
+    );
+    drop(pull);
+    drop(dir);
+    got == n && child_ok
+}
+
+fn req_rep(o: &Opts, transport: &str) -> bool {
+    let n = o.rt;
+    let size = o.rt_size;
+    let ctx = Context::new();
+    let mut req = ctx.socket(SocketType::Req).expect("socket");
+    req.set_int(id::RCVTIMEO, (o.timeout * 1000) as i32)
+        .expect("RCVTIMEO");
+    let mut dir = None;
+    let ep = bind(&mut req, transport, &mut dir);
+    let (child, ctl) = spawn(o, "echo", &ep, size, n + 1);
+    let payload = vec![0x5au8; size];
+    let mut bad = 0u64;
+    let mut done = 0u64;
+    // Warm-up round trip: the connection is up.
+    req.send(Bytes::copy_from_slice(&payload), 0)
+        .expect("req send");
+    let mut ok = req.recv(0).is_ok();
+    let t0 = Instant::now();
+    while ok && done < n {
+        req.send(Bytes::copy_from_slice(&payload), 0)
+            .expect("req send");
+        match req.recv(0) {
+            Ok(f) => {
+                done += 1;
+                bad += u64::from(f.data.len() != size);
+            }
+            Err(e) => {
+                eprintln!("bench_net: req_rep {transport}: recv: {e}");
+                ok = false;
+            }
+        }
+    }
+    let s = t0.elapsed().as_secs_f64();
+    let child_ok = finish(child, ctl, ok);
+    if ok {
+        println!(
+            "req_rep impl=rust transport={transport} mode=procs size={size} rts={n} secs={s:.6} us_per_rt={:.3} bad={bad}",
+            s * 1e6 / n as f64
+        );
+    }
+    drop(req);
+    drop(dir);
+    ok && child_ok
+}
+
+/// Kills this child process if the parent goes away or after `timeout` seconds.
+fn child_guard(timeout: u32) {
+    // SAFETY: plain syscalls; SIGALRM and SIGKILL keep their default (terminating) actions.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        libc::alarm(timeout);
+    }
+}
+
+fn read_ctl(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Option<String> {
+    lines.next().and_then(|l| l.ok())
+}
+
+/// `--role send`: PUSH, connect, one warm-up message, wait for `go`, send, wait for `done`.
+fn child_send(o: &Opts) {
+    child_guard(o.timeout);
+    let mut ctl = BufReader::new(std::io::stdin().lock()).lines();
+    let ctx = Context::new();
+    let mut push = ctx.socket(SocketType::Push).expect("socket");
+    set_hwm(&mut push, o.hwm);
+    push.connect(&o.endpoint).expect("connect");
+    let payload = vec![0x5au8; o.size];
+    push.send(Bytes::copy_from_slice(&payload), 0)
+        .expect("send");
+    if read_ctl(&mut ctl).as_deref() != Some("go") {
+        std::process::exit(1);
+    }
+    for _ in 0..o.count {
+        push.send(Bytes::copy_from_slice(&payload), 0)
+            .expect("send");
+    }
+    // Stay open until the receiver has everything.
+    let _ = read_ctl(&mut ctl);
+    drop(push);
+    drop(ctx);
+}
+
+/// `--role echo`: REP, connect, echo `count` messages, wait for `done`.
+fn child_echo(o: &Opts) {
+    child_guard(o.timeout);
+    let mut ctl = BufReader::new(std::io::stdin().lock()).lines();
+    let ctx = Context::new();
+    let mut rep = ctx.socket(SocketType::Rep).expect("socket");
+    rep.connect(&o.endpoint).expect("connect");
+    for _ in 0..o.count {
+        let f = rep.recv(0).expect("rep recv");
+        rep.send(f.data, 0).expect("rep send");
+    }
+    let _ = read_ctl(&mut ctl);
+    drop(rep);
+    drop(ctx);
+}
+
+fn main() {
+    let o = parse_args();
+    match o.role.as_deref() {
+        Some("send") => return child_send(&o),
+        Some("echo") => return child_echo(&o),
+        Some(r) => usage(&format!("unknown role {r}")),
+        None => {}
+    }
+    let want = |w: &str| o.what.iter().any(|x| x == w);
+    println!("version impl=rust crate={}", env!("CARGO_PKG_VERSION"));
+    let mut ok = true;
+    for t in &o.transports {
+        if want("push_pull") {
+            for &size in &o.sizes {
+                ok &= push_pull(&o, t, size);
+            }
+        }
+        if want("req_rep") {
+            ok &= req_rep(&o, t);
+        }
+    }
+    std::process::exit(if ok { 0 } else { 1 });
+}

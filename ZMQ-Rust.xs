@@ -766,6 +766,27 @@ recv_multipart(self, flags = 0)
         PUSHs(sv_2mortal(newSVpvn((const char *)iov[i].base, iov[i].len)));
 
 void
+monitor(self, endpoint, events = 0xFFFF)
+    SV *self
+    SV *endpoint
+    int events
+  PPCODE:
+    STRLEN len = 0;
+    const char *ep = NULL;
+    SOCK_OR_EMPTY(s, self);
+    SvGETMAGIC(endpoint);
+    if (SvOK(endpoint)) {
+        if (SvROK(endpoint))
+            croak("usage: $socket->monitor($endpoint, $events)");
+        ep = SvPV_nomg(endpoint, len);
+    }
+    if (zr_socket_monitor(s->sock, (const uint8_t *)ep, len, events) != 0) {
+        zrp_sock_fail(aTHX_ s, "zmq_socket_monitor");
+        XSRETURN_EMPTY;
+    }
+    XSRETURN_YES;
+
+void
 get(self, opt, type)
     SV *self
     int opt

@@ -265,6 +265,14 @@ int32_t zr_option_type(int32_t opt);
 // `items` points to `n` items whose socket pointers are NULL or live handles.
 int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms);
 
+// zmq_socket_monitor: sends the socket's connection events (`events`: ZMQ_EVENT_* mask)
+// to a PAIR socket bound at the inproc endpoint `ep` (`len` bytes), or stops monitoring
+// when `ep` is NULL.
+//
+// # Safety
+// `s` is NULL or a live handle; `ep` is NULL or points to `len` bytes.
+int32_t zr_socket_monitor(struct zr_socket *s, const uint8_t *ep, size_t len, int32_t events);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -244,6 +244,23 @@ The endpoint of the last bind or connect.
 
 Serialized messages; see L<ZMQ::Rust::Serializer>.
 
+=item monitor($endpoint, $events)
+
+Sends this socket's connection events to a PAIR socket bound at C<$endpoint> (an
+C<inproc://> name; connect your own PAIR to it). C<$events> is a mask of C<ZMQ_EVENT_*>
+constants (default C<ZMQ_EVENT_ALL>). The events and the moments they come are libzmq's:
+C<LISTENING>/C<BIND_FAILED> on bind, C<ACCEPTED>, C<CONNECT_DELAYED>, C<CONNECTED>,
+C<CONNECT_RETRIED> (value: the next interval in ms), C<HANDSHAKE_SUCCEEDED>,
+C<HANDSHAKE_FAILED_PROTOCOL> (value: a C<ZMQ_PROTOCOL_ERROR_*> code),
+C<HANDSHAKE_FAILED_NO_DETAIL>, C<DISCONNECTED>, C<CLOSED> (unbind), and C<MONITOR_STOPPED>
+when monitoring stops (C<monitor(undef)>, or the socket closes). Events that find no reader
+are dropped; monitoring never slows the socket down.
+
+=item recv_event($flags)
+
+On the PAIR connected to a monitor endpoint: the next event as C<($event, $value,
+$endpoint)>.
+
 =item close
 
 Closes the socket. Idempotent. Any other method called afterwards warns

@@ -1,6 +1,7 @@
 package ZMQ::Rust::Socket;
 use strict;
 use warnings;
+use Carp ();
 use ZMQ::Rust::Serializer ();
 
 our $VERSION = '0.01';
@@ -19,6 +20,18 @@ sub recv_as {
     my @bytes  = $self->recv($flags || 0);
     return unless @bytes;
     return $decode->($bytes[0]);
+}
+
+# Reads one event from a monitor socket (a PAIR connected to the endpoint given to
+# monitor()): returns (event, value, endpoint), as ZMQ::FFI does.
+sub recv_event {
+    my ($self, $flags) = @_;
+    my @frames = $self->recv_multipart($flags || 0);
+    return unless @frames;
+    Carp::croak('recv_event: not a monitor event (expected 2 frames, the first of 6 bytes)')
+        unless @frames == 2 && length $frames[0] == 6;
+    my ($event, $value) = unpack 'S L', $frames[0];
+    return ($event, $value, $frames[1]);
 }
 
 sub send_json { my $self = shift; return $self->send_as(json => @_) }

@@ -456,3 +456,27 @@ pub unsafe extern "C" fn zr_poll(items: *mut zr_pollitem, n: usize, timeout_ms: 
         }
     })
 }
+
+/// zmq_socket_monitor: sends the socket's connection events (`events`: ZMQ_EVENT_* mask)
+/// to a PAIR socket bound at the inproc endpoint `ep` (`len` bytes), or stops monitoring
+/// when `ep` is NULL.
+///
+/// # Safety
+/// `s` is NULL or a live handle; `ep` is NULL or points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_monitor(
+    s: *mut zr_socket,
+    ep: *const u8,
+    len: usize,
+    events: i32,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        if ep.is_null() {
+            return status(h.sock.monitor(None, events));
+        }
+        match str_of(ep, len) {
+            Ok(e) => status(h.sock.monitor(Some(e), events)),
+            Err(e) => fail(&e),
+        }
+    })
+}

@@ -18,6 +18,7 @@ mod ctx;
 mod endpoint;
 mod error;
 mod io;
+pub mod monitor;
 mod msg;
 pub mod options;
 mod pipe;

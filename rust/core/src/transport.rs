@@ -13,6 +13,17 @@ pub(crate) enum Listener {
     Ipc(UnixListener, Option<PathBuf>),
 }
 
+impl Listener {
+    /// The listening socket's fd (for monitor events).
+    pub(crate) fn fd(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Listener::Tcp(l) => l.as_raw_fd(),
+            Listener::Ipc(l, _) => l.as_raw_fd(),
+        }
+    }
+}
+
 /// Where a connecter connects to.
 #[derive(Clone, Debug)]
 pub(crate) enum Target {

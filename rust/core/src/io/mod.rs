@@ -8,6 +8,7 @@
 mod session;
 
 use crate::error::{Error, Result};
+use crate::monitor::{event, Monitor};
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
 use crate::socket::{Command, SocketType};
@@ -35,6 +36,7 @@ pub(crate) struct SocketLink {
     pub(crate) mailbox: Sender<Command>,
     pub(crate) sig: Arc<Signaler>,
     pub(crate) ty: SocketType,
+    pub(crate) monitor: Arc<Monitor>,
 }
 
 /// The socket options a connection needs, copied at bind/connect time (libzmq semantics:
@@ -69,6 +71,14 @@ pub(crate) enum Stream {
 }
 
 impl Stream {
+    fn fd(&self) -> u32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Stream::Tcp(s) => s.as_raw_fd() as u32,
+            Stream::Unix(s) => s.as_raw_fd() as u32,
+        }
+    }
+
     fn source(&mut self) -> &mut dyn mio::event::Source {
         match self {
             Stream::Tcp(s) => s,
@@ -516,9 +526,20 @@ impl Reactor {
             let stream = match stream {
                 Ok(s) => s,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // WouldBlock, or EMFILE and friends: try again on the next readiness.
-                Err(_) => return,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                // EMFILE and friends: try again on the next readiness.
+                Err(e) => {
+                    l.link.monitor.emit(
+                        event::ACCEPT_FAILED,
+                        e.raw_os_error().unwrap_or(0) as u32,
+                        &l.endpoint,
+                    );
+                    return;
+                }
             };
+            l.link
+                .monitor
+                .emit(event::ACCEPTED, stream.fd(), &l.endpoint);
             let (link, opts, endpoint) = (l.link.clone(), l.opts.clone(), Arc::clone(&l.endpoint));
             let sig = match Signaler::new(false) {
                 Ok(s) => Arc::new(s),
@@ -593,6 +614,19 @@ impl Reactor {
         let Some(Object::Session(mut s)) = self.objects.remove(&sid) else {
             return;
         };
+        if why != Closed::Stopped {
+            let m = &s.link.monitor;
+            if !s.ready {
+                match why {
+                    Closed::Protocol(code) => {
+                        m.emit(event::HANDSHAKE_FAILED_PROTOCOL, code, &s.endpoint)
+                    }
+                    Closed::Incompatible => {}
+                    _ => m.emit(event::HANDSHAKE_FAILED_NO_DETAIL, 0, &s.endpoint),
+                }
+            }
+            m.emit(event::DISCONNECTED, s.stream.fd(), &s.endpoint);
+        }
         let reg = self.poll.registry();
         let _ = reg.deregister(s.stream.source());
         let _ = reg.deregister(&mut SourceFd(&s.sig.fd()));
@@ -611,18 +645,14 @@ impl Reactor {
                 c.session = None;
                 c.pipe = pipe;
                 match why {
-                    Closed::Protocol(_) => c.dead = true,
+                    Closed::Protocol(_) | Closed::Incompatible | Closed::PeerError => c.dead = true,
                     Closed::Stopped => c.lingering = true,
                     Closed::Disconnected | Closed::Timeout => {}
                 }
                 if c.lingering || self.stopping {
                     self.remove_connecter(cid, true);
-                } else if !c.dead && c.opts.reconnect_ivl >= 0 {
-                    let wait = c.ivl + jitter(c.opts.reconnect_ivl);
-                    if c.opts.reconnect_ivl_max > 0 {
-                        c.ivl = (c.ivl.saturating_mul(2)).min(c.opts.reconnect_ivl_max);
-                    }
-                    self.timer(ms(wait), cid, TimerKind::Reconnect);
+                } else if !c.dead {
+                    self.retry(cid);
                 }
             }
         }
@@ -630,6 +660,12 @@ impl Reactor {
 
     fn remove_listener(&mut self, id: usize) {
         if let Some(Object::Listener(mut l)) = self.objects.remove(&id) {
+            use std::os::fd::AsRawFd;
+            let fd = match &l.sock {
+                ListenSock::Tcp(t) => t.as_raw_fd(),
+                ListenSock::Unix(u, _) => u.as_raw_fd(),
+            };
+            l.link.monitor.emit(event::CLOSED, fd as u32, &l.endpoint);
             let reg = self.poll.registry();
             match &mut l.sock {
                 ListenSock::Tcp(t) => {
@@ -705,6 +741,11 @@ impl Reactor {
                     .register(s.source(), stream_token(cid), Interest::WRITABLE)
                     .is_ok()
                 {
+                    c.link.monitor.emit(
+                        event::CONNECT_DELAYED,
+                        libc::EINPROGRESS as u32,
+                        &c.endpoint,
+                    );
                     let timeout = c.opts.connect_timeout;
                     c.connecting = Some(s);
                     if timeout > 0 {
@@ -729,6 +770,9 @@ impl Reactor {
         if c.opts.reconnect_ivl_max > 0 {
             c.ivl = (c.ivl.saturating_mul(2)).min(c.opts.reconnect_ivl_max);
         }
+        c.link
+            .monitor
+            .emit(event::CONNECT_RETRIED, wait as u32, &c.endpoint);
         self.timer(ms(wait), cid, TimerKind::Reconnect);
     }
 
@@ -751,6 +795,7 @@ impl Reactor {
         }
         // A good connection resets the backoff.
         c.ivl = c.opts.reconnect_ivl;
+        c.link.monitor.emit(event::CONNECTED, s.fd(), &c.endpoint);
         let (link, opts, endpoint, sig) = (
             c.link.clone(),
             c.opts.clone(),

@@ -9,6 +9,7 @@
 //! of it.
 
 use super::{SessionOptions, SocketLink, Stream};
+use crate::monitor::event;
 use crate::msg::Message;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
@@ -37,8 +38,13 @@ pub(crate) enum Closed {
     Disconnected,
     /// Handshake or heartbeat deadline: reconnect.
     Timeout,
-    /// The peer broke the protocol (or is an incompatible socket type): no reconnect.
-    Protocol(String),
+    /// The peer broke the protocol: no reconnect. The libzmq ZMQ_PROTOCOL_ERROR_* code.
+    Protocol(u32),
+    /// The peer is a socket type we cannot talk to: no reconnect, and (as in libzmq) no
+    /// handshake-failed event.
+    Incompatible,
+    /// The peer sent an ERROR command.
+    PeerError,
     /// Our socket closed (after its linger) or the endpoint was dropped.
     Stopped,
 }
@@ -204,7 +210,7 @@ pub(crate) fn compatible(ours: SocketType, peer: &[u8]) -> bool {
 }
 
 fn protocol(e: ProtocolError) -> Closed {
-    Closed::Protocol(e.to_string())
+    Closed::Protocol(e.code())
 }
 
 impl Session {
@@ -483,11 +489,7 @@ impl Session {
                 let ty = command::property(&props, "Socket-Type")
                     .ok_or_else(|| protocol(ProtocolError::MalformedReady("no Socket-Type")))?;
                 if !compatible(self.link.ty, ty) {
-                    return Err(Closed::Protocol(format!(
-                        "{} cannot talk to {}",
-                        self.link.ty.name(),
-                        String::from_utf8_lossy(ty)
-                    )));
+                    return Err(Closed::Incompatible);
                 }
                 let identity = command::property(&props, "Identity")
                     .cloned()
@@ -498,6 +500,9 @@ impl Session {
                     )));
                 }
                 self.ready = true;
+                self.link
+                    .monitor
+                    .emit(event::HANDSHAKE_SUCCEEDED, 0, &self.endpoint);
                 self.attach(identity);
             }
             ZCommand::Ping { ttl_ds, context } => {
@@ -517,12 +522,7 @@ impl Session {
             }
             ZCommand::Subscribe(topic) => self.deliver_subscription(true, &topic),
             ZCommand::Cancel(topic) => self.deliver_subscription(false, &topic),
-            ZCommand::Error(reason) => {
-                return Err(Closed::Protocol(format!(
-                    "peer sent ERROR: {}",
-                    String::from_utf8_lossy(&reason)
-                )))
-            }
+            ZCommand::Error(_) => return Err(Closed::PeerError),
             ZCommand::Unknown(_) => {}
         }
         Ok(())

@@ -12,6 +12,7 @@ use crate::ctx::{Context, InprocEntry, PeerInfo, PendingConnect};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, SessionOptions, SocketLink};
+use crate::monitor::{event, Monitor};
 use crate::msg::Frame;
 use crate::options::{self, id, OptValue, Options};
 use crate::pipe::{PipeEnd, PipeId};
@@ -213,6 +214,8 @@ pub struct Socket {
     closed: bool,
     /// Has tcp/ipc endpoints (I/O threads must hear about close).
     uses_io: bool,
+    /// Where connection events go (zmq_socket_monitor).
+    monitor: Arc<Monitor>,
 }
 
 impl Socket {
@@ -250,6 +253,7 @@ impl Socket {
             pattern,
             closed: false,
             uses_io: false,
+            monitor: Monitor::new(),
         }
     }
 
@@ -356,12 +360,12 @@ impl Socket {
             Endpoint::Inproc(name) => self.bind_inproc(endpoint, name),
             Endpoint::Tcp(addr) => {
                 let ipv6 = self.ipv6();
-                let (l, shown) = transport::bind_tcp(&addr, ipv6, self.core.opts.backlog)?;
-                self.listen(l, shown)
+                let bound = transport::bind_tcp(&addr, ipv6, self.core.opts.backlog);
+                self.listen(bound, endpoint)
             }
             Endpoint::Ipc(path) => {
-                let (l, shown) = transport::bind_ipc(&path)?;
-                self.listen(l, shown)
+                let bound = transport::bind_ipc(&path);
+                self.listen(bound, endpoint)
             }
         }
     }
@@ -376,6 +380,7 @@ impl Socket {
             mailbox: self.core.mailbox_tx.clone(),
             sig: Arc::clone(&self.core.sig),
             ty: self.core.ty,
+            monitor: Arc::clone(&self.monitor),
         }
     }
 
@@ -403,9 +408,22 @@ impl Socket {
         }
     }
 
-    /// Hands a bound listener to an I/O thread.
-    fn listen(&mut self, l: transport::Listener, shown: String) -> Result<()> {
+    /// Hands a bound listener to an I/O thread (monitor: LISTENING or BIND_FAILED).
+    fn listen(
+        &mut self,
+        bound: Result<(transport::Listener, String)>,
+        endpoint: &str,
+    ) -> Result<()> {
+        let (l, shown) = match bound {
+            Ok(b) => b,
+            Err(e) => {
+                self.monitor
+                    .emit(event::BIND_FAILED, e.errno() as u32, endpoint);
+                return Err(e);
+            }
+        };
         let io = self.core.ctx.io_thread(self.core.id)?;
+        self.monitor.emit(event::LISTENING, l.fd() as u32, &shown);
         io.send(IoCommand::Listen {
             listener: l,
             endpoint: shown.clone(),
@@ -870,6 +888,7 @@ impl Socket {
         }
         self.closed = true;
         self.process_commands();
+        self.monitor.stop();
         let me = self.core.id;
         if self.uses_io {
             // Before the pipes close, so that the connections know how long to linger.
@@ -890,6 +909,19 @@ impl Socket {
             self.remove_pipe(id);
         }
         self.core.ctx.inner.socket_closed(me);
+    }
+
+    /// Starts sending this socket's connection events (`events`: a ZMQ_EVENT_* mask) to a
+    /// PAIR socket bound at `endpoint` (inproc only), or stops with None (zmq_socket_monitor).
+    pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
+        self.check()?;
+        match endpoint {
+            Some(ep) => self.monitor.start(&self.core.ctx, ep, events),
+            None => {
+                self.monitor.stop();
+                Ok(())
+            }
+        }
     }
 
     /// True once closed.

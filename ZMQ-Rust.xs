@@ -410,6 +410,13 @@ strerror(errnum)
   OUTPUT:
     RETVAL
 
+void
+_set_exiting(on)
+    int on
+  PPCODE:
+    zr_set_exiting(on);
+    XSRETURN_EMPTY;
+
 int
 option_type(opt)
     int opt

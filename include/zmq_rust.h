@@ -21,6 +21,9 @@
 // No I/O thread available.
 #define ZR_EMTHREAD 156384766
 
+// The longest (ms) a socket closed during exit waits for its queued messages.
+#define ZR_EXIT_LINGER_MAX_MS 2000
+
 // Option value types, as returned by [`zr_option_type`].
 #define ZR_OPT_INT 0
 
@@ -76,6 +79,10 @@ const char *zr_last_error(void);
 // Text for an errno value, including libzmq's own numbers (valid until the next call on
 // this thread).
 const char *zr_strerror(int32_t errnum);
+
+// Marks the program as exiting (non-zero) or not: sockets closed while it exits linger at
+// most a bounded time and report the messages they drop on stderr.
+void zr_set_exiting(int32_t on);
 
 // The libzmq version whose behaviour and protocol this engine follows.
 //

@@ -3,6 +3,7 @@ use strict;
 use warnings;
 use Carp ();
 use Errno ();
+use Scalar::Util ();
 
 our $VERSION = '0.01';
 
@@ -19,6 +20,9 @@ sub poll { goto &ZMQ::Rust::Poller::poll_items }
 
 # Default LINGER of sockets made through ZMQ::Rust->new: 0, as in ZMQ::FFI (see POD).
 our $DEFAULT_LINGER = 0;
+
+# Contexts made by new(), weakly held, for END.
+my %LIVE;
 
 my %NEW_ARGS = map { $_ => 1 } qw(threads max_sockets linger);
 
@@ -37,7 +41,20 @@ sub new {
         "Invalid argument: linger must be an integer >= -1, got '$linger'")
         unless $linger =~ /^-?\d+\z/ && $linger >= -1;
     $ctx->_set_socket_linger($linger);
+    delete @LIVE{ grep { !defined $LIVE{$_} } keys %LIVE } if keys(%LIVE) > 16;
+    Scalar::Util::weaken($LIVE{ Scalar::Util::refaddr($ctx) } = $ctx);
     return $ctx;
+}
+
+# Contexts still alive at exit are destroyed here, after the program's own END blocks:
+# their open sockets close, each waiting at most 2 s (less if its LINGER says so) for its
+# queued messages, and whatever they drop is reported on stderr.
+
+END {
+    ZMQ::Rust::_set_exiting(1);
+    for my $ctx (grep { defined } values %LIVE) {
+        eval { $ctx->destroy };
+    }
 }
 
 # `use ZMQ::Rust qw(ZMQ_REQ :socket_types)` re-exports from ZMQ::Rust::Constants.
@@ -263,7 +280,14 @@ $endpoint)>.
 
 =item close
 
-Closes the socket. Idempotent. Any other method called afterwards warns
+Closes the socket. Idempotent. Messages still queued for tcp/ipc peers get the socket's
+C<ZMQ_LINGER> to leave (0 by default: they are dropped).
+
+A socket that is destroyed without C<close> (it goes out of scope, or the program ends)
+closes the same way, except that it never waits more than 2 seconds, whatever its LINGER,
+and if it drops queued messages it says so on stderr (how many, and to which endpoint) rather
+than losing them silently. At program exit ZMQ::Rust closes every socket still open this way
+(after your own C<END> blocks), so a program always ends promptly. Any other method called afterwards warns
 C<Operation on closed socket> and returns nothing, as in ZMQ::FFI.
 
 =item context, type, is_closed

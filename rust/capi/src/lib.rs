@@ -51,6 +51,16 @@ pub extern "C" fn zr_strerror(errnum: i32) -> *const c_char {
     error::guard(std::ptr::null(), || error::strerror_ptr(errnum))
 }
 
+/// Marks the program as exiting (non-zero) or not: sockets closed while it exits linger at
+/// most a bounded time and report the messages they drop on stderr.
+#[no_mangle]
+pub extern "C" fn zr_set_exiting(on: i32) {
+    error::guard((), || zmq_rust_core::set_exiting(on != 0))
+}
+
+/// The longest (ms) a socket closed during exit waits for its queued messages.
+pub const ZR_EXIT_LINGER_MAX_MS: i32 = 2000;
+
 /// The libzmq version whose behaviour and protocol this engine follows.
 ///
 /// # Safety
@@ -77,5 +87,9 @@ mod tests {
         assert_eq!(super::ZR_ENOCOMPATPROTO, zmq_rust_core::ENOCOMPATPROTO);
         assert_eq!(super::ZR_ETERM, zmq_rust_core::ETERM);
         assert_eq!(super::ZR_EMTHREAD, zmq_rust_core::EMTHREAD);
+        assert_eq!(
+            super::ZR_EXIT_LINGER_MAX_MS,
+            zmq_rust_core::EXIT_LINGER_MAX_MS
+        );
     }
 }

@@ -37,5 +37,21 @@ pub use options::{OptType, OptValue};
 pub use signaler::Signaler;
 pub use socket::{Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE};
 
+static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The longest a socket closed during program exit waits for its queued messages, in ms,
+/// whatever its LINGER: exit is never unbounded.
+pub const EXIT_LINGER_MAX_MS: i32 = 2000;
+
+/// Tells the engine that the program is exiting: sockets closed from now on linger at most
+/// [`EXIT_LINGER_MAX_MS`], and messages they drop are reported on stderr.
+pub fn set_exiting(on: bool) {
+    EXITING.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub(crate) fn exiting() -> bool {
+    EXITING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// The libzmq version whose behaviour and wire protocol this engine follows.
 pub const ZMQ_VERSION: (i32, i32, i32) = (4, 3, 5);

@@ -215,6 +215,11 @@ impl PipeEnd {
         }
     }
 
+    /// Messages waiting to be read (the one in progress counts).
+    pub(crate) fn queued_in(&self) -> usize {
+        self.inp.queue.len() + usize::from(self.unpack.in_progress())
+    }
+
     /// True if a frame can be read now.
     #[inline]
     pub(crate) fn check_read(&self) -> bool {

@@ -141,7 +141,12 @@ pub(crate) enum IoCommand {
     Disconnect { socket_id: u64, endpoint: String },
     /// The socket closed: listeners go, connections send what is queued for up to `linger`
     /// ms (-1: until done), then close.
-    SocketClosed { socket_id: u64, linger: i32 },
+    /// `report`: say on stderr how many messages are dropped (implicit close, or exit).
+    SocketClosed {
+        socket_id: u64,
+        linger: i32,
+        report: bool,
+    },
     /// Finish lingering connections, then exit.
     Stop,
 }
@@ -237,6 +242,8 @@ struct ConnecterRec {
     dead: bool,
     /// Connections made so far.
     connections: u32,
+    /// Report messages dropped when it goes (see `IoCommand::SocketClosed`).
+    report_drops: bool,
     /// The socket closed: finish what is queued, do not reconnect.
     lingering: bool,
 }
@@ -425,6 +432,7 @@ impl Reactor {
                         ivl,
                         dead: false,
                         connections: 0,
+                        report_drops: false,
                         lingering: false,
                     }),
                 );
@@ -460,7 +468,11 @@ impl Reactor {
                     self.remove_connecter(id, true);
                 }
             }
-            IoCommand::SocketClosed { socket_id, linger } => self.socket_closed(socket_id, linger),
+            IoCommand::SocketClosed {
+                socket_id,
+                linger,
+                report,
+            } => self.socket_closed(socket_id, linger, report),
             IoCommand::Stop => {
                 self.stopping = true;
                 let ids: Vec<usize> = self.objects.keys().copied().collect();
@@ -477,7 +489,7 @@ impl Reactor {
         }
     }
 
-    fn socket_closed(&mut self, socket_id: u64, linger: i32) {
+    fn socket_closed(&mut self, socket_id: u64, linger: i32, report: bool) {
         let ids: Vec<usize> = self.objects.keys().copied().collect();
         for id in ids {
             let owner = match self.objects.get(&id) {
@@ -493,6 +505,7 @@ impl Reactor {
                 Some(Object::Listener(_)) => self.remove_listener(id),
                 Some(Object::Connecter(c)) => {
                     c.lingering = true;
+                    c.report_drops = report;
                     if c.session.is_none() {
                         // Never connected (or between attempts): nothing can be delivered.
                         self.remove_connecter(id, true);
@@ -500,6 +513,7 @@ impl Reactor {
                 }
                 Some(Object::Session(s)) => {
                     s.lingering = true;
+                    s.report_drops = report;
                     if linger == 0 || !s.ready {
                         self.close_session(id, Closed::Stopped);
                     } else {
@@ -614,6 +628,11 @@ impl Reactor {
         let Some(Object::Session(mut s)) = self.objects.remove(&sid) else {
             return;
         };
+        if why == Closed::Stopped {
+            if s.report_drops {
+                report_dropped(s.unsent(), &s.endpoint);
+            }
+        }
         if why != Closed::Stopped {
             let m = &s.link.monitor;
             if !s.ready {
@@ -704,6 +723,9 @@ impl Reactor {
                 let _ = self.poll.registry().deregister(s.source());
             }
             if let Some(mut p) = c.pipe.take() {
+                if c.report_drops {
+                    report_dropped(p.queued_in(), &c.endpoint);
+                }
                 let _ = c.link.mailbox.send(Command::PipeClosed(p.id));
                 p.close();
                 c.link.sig.notify();
@@ -900,6 +922,16 @@ impl Reactor {
             TimerKind::Heartbeat,
         );
         self.drive(sid);
+    }
+}
+
+/// A socket destroyed without close(), or closed at exit, drops loudly rather than silently.
+fn report_dropped(n: usize, endpoint: &str) {
+    if n > 0 {
+        eprintln!(
+            "ZMQ::Rust: dropped {n} unsent message{} to {endpoint} when its socket was destroyed (its LINGER ran out; raise it to wait longer)",
+            if n == 1 { "" } else { "s" }
+        );
     }
 }
 

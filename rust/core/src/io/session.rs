@@ -183,6 +183,8 @@ pub(crate) struct Session {
     pub(crate) ttl_deadline: Option<Instant>,
     /// The socket is closed: send what is left, then end.
     pub(crate) lingering: bool,
+    /// Report what is dropped when it ends (see `IoCommand::SocketClosed`).
+    pub(crate) report_drops: bool,
     /// Waiting for WRITABLE.
     blocked_write: bool,
     /// STREAM socket: raw bytes, no ZMTP.
@@ -245,6 +247,7 @@ impl Session {
             ping_sent: None,
             ttl_deadline: None,
             lingering: false,
+            report_drops: false,
             blocked_write: false,
             raw: false,
             close_requested: false,
@@ -582,6 +585,12 @@ impl Session {
             let _ = self.link.mailbox.send(Command::PipeClosed(p.id));
             p.close();
         }
+    }
+
+    /// Messages that were queued for the peer and will not reach it.
+    pub(crate) fn unsent(&self) -> usize {
+        self.pipe.as_ref().map_or(0, |p| p.queued_in())
+            + usize::from(!self.out.is_empty() && self.ready)
     }
 
     /// Queues a heartbeat PING.

@@ -881,8 +881,16 @@ impl Socket {
     }
 
     /// Closes the socket: peers can still read what was sent; later calls give ENOTSOCK.
-    /// Idempotent.
+    /// Idempotent. Queued tcp/ipc messages get LINGER ms to leave.
     pub fn close(&mut self) {
+        self.close_as(false);
+    }
+
+    /// `implicit`: the socket is being destroyed without an explicit close (it went out of
+    /// scope, or the program is ending). Then it waits at most EXIT_LINGER_MAX_MS for its
+    /// queued messages and reports on stderr what it drops, instead of dropping silently or
+    /// holding the program up.
+    fn close_as(&mut self, implicit: bool) {
         if self.closed {
             return;
         }
@@ -892,10 +900,15 @@ impl Socket {
         let me = self.core.id;
         if self.uses_io {
             // Before the pipes close, so that the connections know how long to linger.
-            let linger = self.core.opts.linger;
+            let mut linger = self.core.opts.linger;
+            let report = implicit || crate::exiting();
+            if report && !(0..=crate::EXIT_LINGER_MAX_MS).contains(&linger) {
+                linger = crate::EXIT_LINGER_MAX_MS;
+            }
             self.core.ctx.io_broadcast(|| IoCommand::SocketClosed {
                 socket_id: me,
                 linger,
+                report,
             });
         }
         {
@@ -932,6 +945,6 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.close();
+        self.close_as(true);
     }
 }

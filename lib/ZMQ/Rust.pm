@@ -287,8 +287,10 @@ A socket that is destroyed without C<close> (it goes out of scope, or the progra
 closes the same way, except that it never waits more than 2 seconds, whatever its LINGER,
 and if it drops queued messages it says so on stderr (how many, and to which endpoint) rather
 than losing them silently. At program exit ZMQ::Rust closes every socket still open this way
-(after your own C<END> blocks), so a program always ends promptly. Any other method called afterwards warns
-C<Operation on closed socket> and returns nothing, as in ZMQ::FFI.
+(after your own C<END> blocks), so a program always ends promptly.
+
+Any other method called on a closed socket warns C<Operation on closed socket> and returns
+nothing, as in ZMQ::FFI.
 
 =item context, type, is_closed
 

@@ -487,6 +487,40 @@ _poll(items, timeout_ms)
     for (i = 0; i < n; i++)
         mPUSHi(pi[i].revents);
 
+void
+_proxy(frontend, backend, capture = &PL_sv_undef, control = &PL_sv_undef)
+    SV *frontend
+    SV *backend
+    SV *capture
+    SV *control
+  PPCODE:
+    /* Blocks until the context is terminated (croaks ETERM, as zmq_proxy returns -1) or the
+     * control socket says TERMINATE (returns). Signals run Perl's handlers in between. */
+    zrp_sock *f, *b, *cap = NULL, *ctl = NULL;
+    int rc;
+    f = zrp_sock_get(aTHX_ frontend);
+    b = zrp_sock_get(aTHX_ backend);
+    if (!f || !b)
+        XSRETURN_EMPTY;
+    if (SvOK(capture) && !(cap = zrp_sock_get(aTHX_ capture)))
+        XSRETURN_EMPTY;
+    if (SvOK(control) && !(ctl = zrp_sock_get(aTHX_ control)))
+        XSRETURN_EMPTY;
+    /* Keep the sockets alive even if a signal handler drops the last reference. */
+    SvREFCNT_inc_simple_void_NN(SvRV(frontend));
+    sv_2mortal(SvRV(frontend));
+    SvREFCNT_inc_simple_void_NN(SvRV(backend));
+    sv_2mortal(SvRV(backend));
+    for (;;) {
+        rc = zr_proxy(f->sock, b->sock, cap ? cap->sock : NULL, ctl ? ctl->sock : NULL);
+        if (rc == 0 || zr_errno() != EINTR)
+            break;
+        PERL_ASYNC_CHECK();
+    }
+    if (rc != 0)
+        zrp_throw(aTHX_ "zmq_proxy", zr_errno(), NULL);
+    XSRETURN_YES;
+
 MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust::Context
 
 SV *

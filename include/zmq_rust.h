@@ -280,6 +280,18 @@ int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms);
 // `s` is NULL or a live handle; `ep` is NULL or points to `len` bytes.
 int32_t zr_socket_monitor(struct zr_socket *s, const uint8_t *ep, size_t len, int32_t events);
 
+// zmq_proxy_steerable: forwards messages between `frontend` and `backend` (and copies them
+// to `capture` if not NULL) until the context is terminated (-1, ETERM), a signal arrives
+// (-1, EINTR: call again to go on), or `control` (if not NULL) sends TERMINATE (0).
+//
+// # Safety
+// `frontend` and `backend` are live handles; `capture` and `control` are NULL or live
+// handles; all four are distinct.
+int32_t zr_proxy(struct zr_socket *frontend,
+                 struct zr_socket *backend,
+                 struct zr_socket *capture,
+                 struct zr_socket *control);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -48,6 +48,28 @@ sub destroy {
     return;
 }
 
+# zmq_proxy: forwards between two sockets (copying to $capture) until the context is
+# terminated, when it croaks with ETERM as ZMQ::FFI does.
+sub proxy {
+    my ($self, $frontend, $backend, $capture) = @_;
+    Carp::croak('usage: $ctx->proxy($frontend, $backend[, $capture])')
+        unless defined $frontend && defined $backend;
+    return ZMQ::Rust::_proxy($frontend, $backend, $capture);
+}
+
+# zmq_proxy_steerable: as proxy, and $control accepts PAUSE, RESUME, TERMINATE and
+# STATISTICS; returns after TERMINATE.
+sub proxy_steerable {
+    my ($self, $frontend, $backend, $capture, $control) = @_;
+    Carp::croak('usage: $ctx->proxy_steerable($frontend, $backend, $capture, $control)')
+        unless defined $frontend && defined $backend && defined $control;
+    return ZMQ::Rust::_proxy($frontend, $backend, $capture, $control);
+}
+
+sub device {
+    Carp::croak('zmq_device not available in zmq >= 3.x');
+}
+
 sub version { ZMQ::Rust::_engine_version() }
 
 sub verstr { join '.', ZMQ::Rust::_engine_version() }

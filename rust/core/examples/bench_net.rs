@@ -232,19 +232,48 @@ fn finish(mut child: Child, mut ctl: ChildStdin, ok: bool) -> bool {
     }
 }
 
+/// Runs `op` (a send or receive) until it succeeds, giving up when the child exited or after
+/// `--timeout` seconds. Then sets both timeouts to `--timeout`, so that a stalled run fails
+/// instead of hanging.
+fn warm_up(
+    o: &Opts,
+    sock: &mut Socket,
+    child: &mut Child,
+    mut op: impl FnMut(&mut Socket) -> zmq_rust_core::Result<()>,
+) -> bool {
+    sock.set_int(id::SNDTIMEO, 200).expect("SNDTIMEO");
+    sock.set_int(id::RCVTIMEO, 200).expect("RCVTIMEO");
+    let deadline = Instant::now() + std::time::Duration::from_secs(u64::from(o.timeout));
+    let ok = loop {
+        match op(sock) {
+            Ok(()) => break true,
+            Err(zmq_rust_core::Error::Again) => {
+                if Instant::now() > deadline || !matches!(child.try_wait(), Ok(None)) {
+                    break false;
+                }
+            }
+            Err(e) => {
+                eprintln!("bench_net: warm-up: {e}");
+                break false;
+            }
+        }
+    };
+    let t = (o.timeout * 1000) as i32;
+    sock.set_int(id::SNDTIMEO, t).expect("SNDTIMEO");
+    sock.set_int(id::RCVTIMEO, t).expect("RCVTIMEO");
+    ok
+}
+
 fn push_pull(o: &Opts, transport: &str, size: usize) -> bool {
     let n = count_for(o, size);
     let ctx = Context::new();
     let mut pull = ctx.socket(SocketType::Pull).expect("socket");
     set_hwm(&mut pull, o.hwm);
-    pull.set_int(id::RCVTIMEO, (o.timeout * 1000) as i32)
-        .expect("RCVTIMEO");
     let mut dir = None;
     let ep = bind(&mut pull, transport, &mut dir);
-    let (child, mut ctl) = spawn(o, "send", &ep, size, n);
+    let (mut child, mut ctl) = spawn(o, "send", &ep, size, n);
     // The warm-up message: the connection is up.
-    let warm = pull.recv(0);
-    if warm.is_err() {
+    if !warm_up(o, &mut pull, &mut child, |s| s.recv(0).map(drop)) {
         eprintln!("bench_net: push_pull {transport} {size}: no warm-up message");
         finish(child, ctl, false);
         return false;
@@ -284,22 +313,26 @@ fn req_rep(o: &Opts, transport: &str) -> bool {
     let size = o.rt_size;
     let ctx = Context::new();
     let mut req = ctx.socket(SocketType::Req).expect("socket");
-    req.set_int(id::RCVTIMEO, (o.timeout * 1000) as i32)
-        .expect("RCVTIMEO");
     let mut dir = None;
     let ep = bind(&mut req, transport, &mut dir);
-    let (child, ctl) = spawn(o, "echo", &ep, size, n + 1);
+    let (mut child, ctl) = spawn(o, "echo", &ep, size, n + 1);
     let payload = vec![0x5au8; size];
     let mut bad = 0u64;
     let mut done = 0u64;
     // Warm-up round trip: the connection is up.
-    req.send(Bytes::copy_from_slice(&payload), 0)
-        .expect("req send");
-    let mut ok = req.recv(0).is_ok();
+    let mut ok = warm_up(o, &mut req, &mut child, |s| {
+        s.send(Bytes::copy_from_slice(&payload), 0)
+    }) && warm_up(o, &mut req, &mut child, |s| s.recv(0).map(drop));
+    if !ok {
+        eprintln!("bench_net: req_rep {transport}: no warm-up round trip");
+    }
     let t0 = Instant::now();
     while ok && done < n {
-        req.send(Bytes::copy_from_slice(&payload), 0)
-            .expect("req send");
+        if let Err(e) = req.send(Bytes::copy_from_slice(&payload), 0) {
+            eprintln!("bench_net: req_rep {transport}: send: {e}");
+            ok = false;
+            break;
+        }
         match req.recv(0) {
             Ok(f) => {
                 done += 1;

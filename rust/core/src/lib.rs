@@ -23,6 +23,7 @@ mod msg;
 pub mod options;
 mod pipe;
 pub mod poll;
+pub mod proxy;
 mod signaler;
 mod socket;
 mod strategy;

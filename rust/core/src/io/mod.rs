@@ -346,12 +346,8 @@ impl Reactor {
                 self.on_command(cmd);
             }
             self.fire_timers();
-            if self.stopping
-                && !self
-                    .objects
-                    .values()
-                    .any(|o| matches!(o, Object::Session(_)))
-            {
+            // Stopping: every socket is gone; what is left lingers (bounded by its timer).
+            if self.stopping && self.objects.is_empty() {
                 return;
             }
         }
@@ -479,7 +475,10 @@ impl Reactor {
                 for id in ids {
                     match self.objects.get(&id) {
                         Some(Object::Listener(_)) => self.remove_listener(id),
-                        Some(Object::Connecter(c)) if c.session.is_none() => {
+                        Some(Object::Connecter(c))
+                            if c.session.is_none()
+                                && !c.pipe.as_ref().is_some_and(|p| p.check_read()) =>
+                        {
                             self.remove_connecter(id, true)
                         }
                         _ => {}
@@ -507,8 +506,13 @@ impl Reactor {
                     c.lingering = true;
                     c.report_drops = report;
                     if c.session.is_none() {
-                        // Never connected (or between attempts): nothing can be delivered.
-                        self.remove_connecter(id, true);
+                        let queued = c.pipe.as_ref().is_some_and(|p| p.check_read());
+                        if linger == 0 || !queued {
+                            self.remove_connecter(id, true);
+                        } else if linger > 0 {
+                            // Keep trying to deliver for LINGER ms, as libzmq does.
+                            self.timer(ms(linger), id, TimerKind::Linger);
+                        }
                     }
                 }
                 Some(Object::Session(s)) => {
@@ -737,7 +741,7 @@ impl Reactor {
         let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) else {
             return;
         };
-        if c.dead || c.lingering {
+        if c.dead {
             return;
         }
         let attempt: io::Result<Stream> = match &c.target {
@@ -785,7 +789,7 @@ impl Reactor {
         let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) else {
             return;
         };
-        if c.dead || c.lingering || c.opts.reconnect_ivl < 0 {
+        if c.dead || c.opts.reconnect_ivl < 0 {
             return;
         }
         let wait = c.ivl + jitter(c.opts.reconnect_ivl);
@@ -825,6 +829,7 @@ impl Reactor {
             Arc::clone(&c.sig),
         );
         let pipe = c.pipe.take();
+        let (lingering, report_drops) = (c.lingering, c.report_drops);
         let reconnection = c.connections > 0;
         c.connections += 1;
         let sid = self.next_id;
@@ -841,6 +846,10 @@ impl Reactor {
             pipe,
             reconnection,
         );
+        if let Some(Object::Session(s)) = self.objects.get_mut(&sid) {
+            s.lingering = lingering;
+            s.report_drops = report_drops;
+        }
         // Registration can fail; then the connecter has no session and must retry.
         if !self.objects.contains_key(&sid) {
             if let Some(Object::Connecter(c)) = self.objects.get_mut(&cid) {
@@ -877,11 +886,11 @@ impl Reactor {
                         self.close_session(id, Closed::Timeout);
                     }
                 }
-                TimerKind::Linger => {
-                    if self.objects.contains_key(&id) {
-                        self.close_session(id, Closed::Stopped);
-                    }
-                }
+                TimerKind::Linger => match self.objects.get(&id) {
+                    Some(Object::Session(_)) => self.close_session(id, Closed::Stopped),
+                    Some(Object::Connecter(_)) => self.remove_connecter(id, true),
+                    _ => {}
+                },
                 TimerKind::Heartbeat => self.heartbeat(id, now),
             }
         }

@@ -5,9 +5,14 @@ use warnings;
 
 use Exporter 'import';
 use File::Basename ();
+use File::Temp ();
+use POSIX ();
+use Time::HiRes ();
 use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
 
-our @EXPORT_OK = qw(ep timed sock bind_connect connected_pair drain drain_parts caught);
+our @EXPORT_OK = qw(ep timed sock bind_connect connected_pair drain drain_parts caught
+    ipc_dir ipc_ep any_ep bind_connect_at bind_retry gen_bytes wait_for
+    run_perl start_perl run_checks fd_list free_tcp_port);
 our %EXPORT_TAGS = ( all => \@EXPORT_OK );
 
 # The default endpoint prefix: the test file's name without its directory and ".t".
@@ -60,6 +65,70 @@ sub drain {
     return [ map { join '|', @$_ } @{ drain_parts($s) } ];
 }
 
+# Private directory for ipc:// paths, removed when the process that made it exits.
+my ( $IPC_DIR, $IPC_OWNER );
+
+sub ipc_dir {
+    if ( !defined $IPC_DIR || $IPC_OWNER != $$ ) {
+        $IPC_DIR   = File::Temp::tempdir( 'zmqr-XXXXXX', TMPDIR => 1, CLEANUP => 1 );
+        $IPC_OWNER = $$;
+    }
+    return $IPC_DIR;
+}
+
+sub ipc_ep {
+    my ($name) = @_;
+    return 'ipc://' . ipc_dir() . '/' . ( defined $name ? $name : $PREFIX ) . '-' . ++$N;
+}
+
+sub any_ep {
+    my ($transport) = @_;
+    return $transport eq 'tcp'    ? 'tcp://127.0.0.1:*'
+        : $transport eq 'ipc'    ? ipc_ep()
+        : $transport eq 'inproc' ? ep()
+        : die "any_ep: unknown transport '$transport'\n";
+}
+
+sub bind_connect_at {
+    my ( $ctx, $endpoint, $bind_type, $connect_type, $ms ) = @_;
+    my $bound = sock( $ctx, $bind_type, $ms );
+    $bound->bind($endpoint);
+    my $real      = $bound->last_endpoint;
+    my $connected = sock( $ctx, $connect_type, $ms );
+    $connected->connect($real);
+    return ( $bound, $connected, $real );
+}
+
+# Closing a socket releases its listening address asynchronously (in libzmq too), so a new
+# socket binding the same address may see EADDRINUSE for a moment.
+sub bind_retry {
+    my ( $s, $endpoint, $ms ) = @_;
+    my $err;
+    return 1 if wait_for( sub { my $ok = eval { $s->bind($endpoint); 1 }; $err = $@; $ok }, $ms || 2000 );
+    die $err;
+}
+
+# Test bytes shared with t/lib/zmq_peer.py: byte i is (7 * i + seed) % 251.
+my %GEN_BLOCK;
+
+sub gen_bytes {
+    my ( $len, $seed ) = @_;
+    $seed ||= 0;
+    my $block = $GEN_BLOCK{$seed} ||= pack 'C*', map { ( 7 * $_ + $seed ) % 251 } 0 .. 250;
+    return substr( $block x ( int( $len / 251 ) + 1 ), 0, $len );
+}
+
+sub wait_for {
+    my ( $code, $ms ) = @_;
+    my $until = Time::HiRes::time() + ( $ms || 2000 ) / 1000;
+    while (1) {
+        my @r = $code->();
+        return wantarray ? @r : $r[0] if $r[0];
+        return if Time::HiRes::time() >= $until;
+        Time::HiRes::sleep(0.01);
+    }
+}
+
 sub caught {
     my ($code) = @_;
     my @w;
@@ -68,6 +137,222 @@ sub caught {
     my $ok = eval { @r = $code->(); 1 };
     return ( $ok ? undef : $@, \@w, @r );
 }
+
+# ---- scenarios in a subprocess, with a hard timeout -------------------------------------
+
+# Perl code (or a script file) run as `$^X -Mblib -It/lib SCRIPT ARGS` in its own process
+# group, stdout and stderr going to files. See the POD (start_perl, run_perl, run_checks).
+sub start_perl {
+    my ( $code, %opt ) = @_;
+    my $dir = File::Temp::tempdir( 'zmqr-run-XXXXXX', TMPDIR => 1, CLEANUP => 1 );
+    my $script = $opt{script};
+    if ( !defined $script ) {
+        $script = "$dir/script.pl";
+        open my $fh, '>', $script or die "$script: $!";
+        print {$fh} $code;
+        close $fh or die "$script: $!";
+    }
+    my %self = (
+        dir     => $dir,
+        out     => "$dir/stdout",
+        err     => "$dir/stderr",
+        timeout => $opt{timeout} || 15,
+    );
+    my @cmd = ( $^X, '-Mblib', '-It/lib', @{ $opt{perl_args} || [] }, $script, @{ $opt{args} || [] } );
+    $self{t0} = Time::HiRes::time();
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if ( !$pid ) {
+        # A process group of its own, so that a timeout also ends whatever it forked.
+        setpgrp( 0, 0 );
+        local %ENV = ( %ENV, %{ $opt{env} || {} } );
+        open STDIN,  '<', '/dev/null'  or POSIX::_exit(126);
+        open STDOUT, '>', $self{out} or POSIX::_exit(126);
+        open STDERR, '>', $self{err} or POSIX::_exit(126);
+        # Only 0, 1 and 2 go to the script, whatever the test harness left open.
+        if ( opendir my $d, '/proc/self/fd' ) {
+            my @fds = grep { /^\d+\z/ && $_ > 2 } readdir $d;
+            closedir $d;
+            POSIX::close($_) for @fds;
+        }
+        { no warnings 'exec'; exec {$cmd[0]} @cmd; }
+        POSIX::_exit(127);
+    }
+    $self{pid} = $pid;
+    return bless \%self, 'ZMQRTest::Run';
+}
+
+sub run_perl {
+    my ( $code, %opt ) = @_;
+    return start_perl( $code, %opt )->finish;
+}
+
+# Scenario code with a prelude that defines check(): each check is a line on stdout, turned
+# into a Test::More assertion here, followed by the process's own: it finished in time,
+# exited 0, reached its end and printed nothing unexpected on stderr.
+sub run_checks {
+    my ( $name, $code, %opt ) = @_;
+    my ( $file, $line ) = ( caller( $opt{caller_level} || 0 ) )[ 1, 2 ];
+    $file =~ s/"//g;
+    my $prelude = <<'PRELUDE';
+use strict;
+use warnings;
+use lib 't/lib';
+use POSIX ();
+use Time::HiRes qw(time sleep);
+use ZMQ::Rust qw(:all);
+use ZMQRTest qw(:all);
+$| = 1;
+sub check {
+    my ( $ok, $name, @diag ) = @_;
+    my $d = join ' ', map { defined $_ ? $_ : 'undef' } @diag;
+    s/\\/\\\\/g, s/\n/\\n/g, s/\t/\\t/g for $name, $d;
+    print $ok ? "ok\t$name\n" : "not ok\t$name\t$d\n";
+    return $ok;
+}
+sub check_is {
+    my ( $got, $want, $name ) = @_;
+    my $ok = defined $got ? defined $want && $got eq $want : !defined $want;
+    return check( $ok, $name, 'got:', $got, 'expected:', $want );
+}
+PRELUDE
+    $prelude .= $opt{prelude} if defined $opt{prelude};
+    my $script = $prelude . sprintf( qq{\n#line %d "%s"\n}, $line + 1, $file ) . $code
+        . qq{\n;print "DONE\\n";\n};
+    my ( $status, $out, $err, $elapsed, $timed_out ) = run_perl( $script, %opt );
+    require Test::Builder;
+    my $tb   = Test::Builder->new;
+    my $done = 0;
+    my $n    = 0;
+    for my $l ( split /\n/, $out ) {
+        if ( $l eq 'DONE' ) { $done = 1; next }
+        my ( $res, $what, $diag ) = split /\t/, $l, 3;
+        next unless defined $what && ( $res eq 'ok' || $res eq 'not ok' );
+        s/\\(.)/$1 eq 'n' ? "\n" : $1 eq 't' ? "\t" : $1/ge for grep {defined} $what, $diag;
+        $n++;
+        $tb->ok( $res eq 'ok', "$name: $what" ) or $tb->diag( defined $diag ? $diag : '' );
+    }
+    my $secs = $opt{timeout} || 15;
+    $tb->ok( !$timed_out, "$name: finished within ${secs}s" )
+        or $tb->diag( sprintf "killed after %.1fs; stderr:\n%s", $elapsed, $err );
+    $tb->ok( $n > 0, "$name: made checks" );
+    $tb->ok( $done, "$name: ran to its end" ) or $tb->diag("stderr:\n$err");
+    $tb->is_eq( $status, 0, "$name: exited 0" ) or $tb->diag("stderr:\n$err");
+    my $want_err = exists $opt{stderr} ? $opt{stderr} : '';
+    if ( ref $want_err eq 'CODE' ) {
+        $want_err->($err);
+    }
+    elsif ( ref $want_err ) {
+        $tb->like( $err, $want_err, "$name: stderr as expected" );
+    }
+    elsif ( defined $want_err ) {
+        $tb->is_eq( $err, $want_err, "$name: nothing on stderr" );
+    }
+    return ( $status, $out, $err, $elapsed, $timed_out );
+}
+
+# The numbers of this process's open file descriptors, sorted (Linux: /proc/self/fd; the
+# directory handle reading it is left out).
+sub fd_list {
+    opendir my $d, '/proc/self/fd' or return;
+    my $own = eval { fileno $d };
+    my @fds = sort { $a <=> $b } grep { /^\d+\z/ && ( !defined $own || $_ != $own ) } readdir $d;
+    closedir $d;
+    return @fds;
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on (bound and released again).
+sub free_tcp_port {
+    require IO::Socket::INET;
+    my $s = IO::Socket::INET->new( LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp', Listen => 1 )
+        or die "free_tcp_port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+package ZMQRTest::Run;
+
+sub pid { $_[0]{pid} }
+
+sub _slurp {
+    my ($f) = @_;
+    open my $fh, '<', $f or return '';
+    local $/;
+    my $s = <$fh>;
+    return defined $s ? $s : '';
+}
+
+sub stdout { _slurp( $_[0]{out} ) }
+sub stderr { _slurp( $_[0]{err} ) }
+
+# Waits up to $secs for the script's stdout to match $re; returns the captures (or 1), or
+# nothing if it did not (or if the script ended without printing it).
+sub wait_output {
+    my ( $self, $re, $secs ) = @_;
+    my $until = Time::HiRes::time() + ( defined $secs ? $secs : 10 );
+    while (1) {
+        my @m = $self->stdout =~ $re;
+        return @m ? @m : 1 if @m;
+        return if $self->{done} || Time::HiRes::time() > $until;
+        if ( waitpid( $self->{pid}, POSIX::WNOHANG() ) == $self->{pid} ) {
+            $self->_reaped( $?, 0 );
+            my @m2 = $self->stdout =~ $re;
+            return @m2 ? @m2 : 1 if @m2;
+            return;
+        }
+        Time::HiRes::sleep(0.01);
+    }
+}
+
+sub _reaped {
+    my ( $self, $status, $timed_out ) = @_;
+    $self->{done} = [ $status, $timed_out, Time::HiRes::time() - $self->{t0} ];
+}
+
+# Waits for the script to end, at most until its timeout (counted from its start) or $secs
+# from now; kills its process group when it does not. Afterwards kills whatever is left in
+# its process group (noting it in leftovers). Returns ($status, $stdout, $stderr, $elapsed,
+# $timed_out).
+sub finish {
+    my ( $self, $secs ) = @_;
+    if ( !$self->{done} ) {
+        my $until = defined $secs ? Time::HiRes::time() + $secs : $self->{t0} + $self->{timeout};
+        while (1) {
+            my $r = waitpid( $self->{pid}, POSIX::WNOHANG() );
+            if ( $r == $self->{pid} ) { $self->_reaped( $?, 0 ); last }
+            if ( $r == -1 ) { $self->_reaped( -1, 0 ); last }
+            if ( Time::HiRes::time() > $until ) {
+                kill 'KILL', -$self->{pid}, $self->{pid};
+                waitpid( $self->{pid}, 0 );
+                $self->_reaped( $?, 1 );
+                last;
+            }
+            Time::HiRes::sleep(0.002);
+        }
+    }
+    # Anything the script forked and left running.
+    if ( !defined $self->{leftovers} ) {
+        my $left = ZMQRTest::wait_for( sub { !kill( 0, -$self->{pid} ) }, 1000 ) ? 0 : 1;
+        kill 'KILL', -$self->{pid} if $left;
+        $self->{leftovers} = $left;
+    }
+    my ( $status, $timed_out, $elapsed ) = @{ $self->{done} };
+    return ( $status, $self->stdout, $self->stderr, $elapsed, $timed_out );
+}
+
+# True when processes of the script's group outlived it (they were killed by finish).
+sub leftovers { $_[0]{leftovers} }
+
+sub DESTROY {
+    my ($self) = @_;
+    return if $self->{done} || !$self->{pid};
+    local ( $?, $!, $@ );
+    kill 'KILL', -$self->{pid}, $self->{pid};
+    waitpid( $self->{pid}, 0 );
+}
+
+package ZMQRTest;
 
 1;
 
@@ -124,10 +409,102 @@ ref of strings, each the message's frames joined with C<|>.
 
 The same, each message an array ref of its frames.
 
+=item ipc_dir()
+
+A private temporary directory for C<ipc://> paths, made on first use and removed when the
+process exits.
+
+=item ipc_ep( [$name] )
+
+A new C<ipc://> endpoint in C<ipc_dir>: C<ipc://DIR/NAME-N>, NAME defaulting to the test
+file's base name.
+
+=item any_ep( $transport )
+
+An endpoint to bind on C<$transport>: C<tcp://127.0.0.1:*> (an ephemeral port) for C<tcp>,
+C<ipc_ep()> for C<ipc>, C<ep()> for C<inproc>.
+
+=item bind_connect_at( $ctx, $endpoint, $bind_type, $connect_type [, $ms] )
+
+Like C<bind_connect> on a given endpoint (e.g. from C<any_ep>): binds, then connects to the
+bound socket's C<last_endpoint>. Returns C<($bound, $connected, $real_endpoint)>.
+
+=item bind_retry( $socket, $endpoint [, $ms] )
+
+Binds $socket to $endpoint, retrying for up to $ms (default 2000) while it fails: closing a
+socket frees its address asynchronously (as in libzmq), so binding it again at once may fail
+with EADDRINUSE for a moment. Dies with the last error when time runs out.
+
+=item gen_bytes( $len [, $seed] )
+
+$len deterministic test bytes, byte i being C<(7 * i + seed) % 251>: the same bytes as the
+token C<gE<lt>lenE<gt>:E<lt>seedE<gt>> of F<t/lib/zmq_peer.py>.
+
+=item wait_for( $code [, $ms] )
+
+Calls $code every 10 ms until it returns a true first value (then returns what it returned)
+or $ms (default 2000) have passed (then returns nothing).
+
 =item caught( $code )
 
 Runs $code in list context inside C<eval>, collecting warnings. Returns
 C<($error, \@warnings, @results)>; $error is undef when $code did not die.
+
+=item start_perl( $code [, %options] )
+
+Runs $code (written to a temporary script) as C<$^X -Mblib -It/lib SCRIPT ARGS> in a new
+process group, with stdin from F</dev/null>, stdout and stderr to files and no file
+descriptor but 0, 1 and 2 inherited. Options: C<timeout> (seconds, default 15, counted from
+the start), C<args> (array ref), C<perl_args> (array ref of switches), C<env> (hash ref
+added to %ENV), C<script> (a file to run instead of $code). Returns a handle with:
+
+=over
+
+=item $h->wait_output( $regex [, $secs] )
+
+Waits up to $secs (default 10) for stdout to match; returns the captures (or 1), or
+nothing.
+
+=item $h->finish( [$secs] )
+
+Waits for the script to end (at most until its timeout, or $secs from now); kills its whole
+process group if it does not, and afterwards kills anything the script forked and left
+running (C<< $h->leftovers >> is then true). Returns C<($wait_status, $stdout, $stderr,
+$elapsed_seconds, $timed_out)>.
+
+=item $h->pid, $h->stdout, $h->stderr, $h->leftovers
+
+=back
+
+A handle that goes away unfinished kills the process group.
+
+=item run_perl( $code [, %options] )
+
+C<< start_perl($code, %options)->finish >>: C<($wait_status, $stdout, $stderr, $elapsed,
+$timed_out)>.
+
+=item run_checks( $name, $code [, %options] )
+
+Runs scenario code with C<run_perl>, after a prelude that loads strict, warnings, POSIX,
+Time::HiRes's C<time> and C<sleep>, ZMQ::Rust with every constant, ZMQRTest with every
+helper, turns on autoflush and defines C<check($ok, $name, @diag)> and
+C<check_is($got, $expected, $name)>, which print one result line each. Every line becomes a
+Test::More assertion named "$name: ...", followed by the script's own: it finished within
+its timeout, made checks, reached its end, exited 0, and wrote to stderr what option
+C<stderr> says (default: nothing; a regex to match, a code ref given the text, or undef for
+anything). Option C<prelude> is more code (e.g. shared subs) to put before $code. Code in a forked child can call C<check> too (its lines count like the
+parent's) and should end with C<POSIX::_exit>. Call it with the code's heredoc starting on
+the next line: error messages then give the test file's line numbers. Returns what
+C<run_perl> returns.
+
+=item fd_list()
+
+The sorted numbers of the process's open file descriptors (F</proc/self/fd>, without the
+directory handle reading it); empty where there is no F</proc>.
+
+=item free_tcp_port()
+
+A port on 127.0.0.1 that nothing listens on (bound by a plain socket and released).
 
 =back
 

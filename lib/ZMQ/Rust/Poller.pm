@@ -28,6 +28,8 @@ sub _prepare {
             unless defined $events && $events =~ /^\d+\z/;
         Carp::croak("$who: item $i: 'callback' must be a code reference")
             if defined $it->{callback} && ref $it->{callback} ne 'CODE';
+        Carp::croak("$who: item $i has both a 'socket' and an 'fd': give one of them")
+            if defined $it->{socket} && defined $it->{fd};
         if (defined(my $s = $it->{socket})) {
             Carp::croak("$who: item $i: 'socket' must be a ZMQ::Rust::Socket")
                 unless Scalar::Util::blessed($s) && $s->isa('ZMQ::Rust::Socket');
@@ -53,6 +55,20 @@ sub _prepare {
     return (\@engine, \@src);
 }
 
+# The engine's errors carry the place of the XS call (in this file); report the caller's.
+sub _engine_poll {
+    my ($engine, $timeout) = @_;
+    my @revents = eval { ZMQ::Rust::_poll($engine, $timeout) };
+    if (my $err = $@) {
+        if (Scalar::Util::blessed($err) && $err->isa('ZMQ::Rust::Error')) {
+            (my $text = $err->{message}) =~ s/ at \S+ line \d+\.?\n\z//;
+            $err->{message} = Carp::shortmess($text);
+        }
+        die $err;
+    }
+    return @revents;
+}
+
 sub _timeout {
     my ($who, $t) = @_;
     return -1 unless defined $t;
@@ -67,7 +83,7 @@ sub poll_items {
     my ($items, $timeout) = @_;
     Carp::croak('usage: ZMQ::Rust::poll(\@items, $timeout_ms)') unless ref $items eq 'ARRAY';
     my ($engine, $src) = _prepare('ZMQ::Rust::poll', $items);
-    my @revents = ZMQ::Rust::_poll($engine, _timeout('ZMQ::Rust::poll', $timeout));
+    my @revents = _engine_poll($engine, _timeout('ZMQ::Rust::poll', $timeout));
     for my $i (0 .. $#revents) {
         my $cb = $src->[$i]{callback} or next;
         next unless $revents[$i];
@@ -113,9 +129,11 @@ sub count { scalar @{ $_[0]{items} } }
 
 sub poll {
     my ($self, $timeout) = @_;
-    my $items = $self->{items};
+    # A copy: callbacks may add or remove items while we go through the results.
+    my @items = @{ $self->{items} };
+    my $items = \@items;
     my ($engine) = _prepare('ZMQ::Rust::Poller->poll', $items);
-    my @revents = ZMQ::Rust::_poll($engine, _timeout('ZMQ::Rust::Poller->poll', $timeout));
+    my @revents = _engine_poll($engine, _timeout('ZMQ::Rust::Poller->poll', $timeout));
     my @fired;
     for my $i (0 .. $#revents) {
         next unless $revents[$i];

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 #[derive(Debug)]
 pub(crate) enum Listener {
     Tcp(TcpListener),
-    Ipc(UnixListener, Option<PathBuf>),
+    /// The listener, the path to unlink when it closes, and whether that path's directory
+    /// was made for it (ipc://*) and goes too.
+    Ipc(UnixListener, Option<PathBuf>, bool),
 }
 
 impl Listener {
@@ -19,7 +21,7 @@ impl Listener {
         use std::os::fd::AsRawFd;
         match self {
             Listener::Tcp(l) => l.as_raw_fd(),
-            Listener::Ipc(l, _) => l.as_raw_fd(),
+            Listener::Ipc(l, _, _) => l.as_raw_fd(),
         }
     }
 }
@@ -272,9 +274,11 @@ const SUN_PATH_MAX: usize = 107;
 /// Binds `ipc://path`, `ipc://@abstract` or `ipc://*` (a fresh private directory).
 pub(crate) fn bind_ipc(path: &str) -> Result<(Listener, String)> {
     if let Some(name) = path.strip_prefix('@') {
-        return bind_abstract(name).map(|l| (Listener::Ipc(l, None), format!("ipc://{path}")));
+        return bind_abstract(name)
+            .map(|l| (Listener::Ipc(l, None, false), format!("ipc://{path}")));
     }
-    let path = if path == "*" {
+    let private_dir = path == "*";
+    let path = if private_dir {
         wildcard_ipc_path()?
     } else {
         PathBuf::from(path)
@@ -290,7 +294,7 @@ pub(crate) fn bind_ipc(path: &str) -> Result<(Listener, String)> {
     let l = UnixListener::bind(&path).map_err(Error::from)?;
     l.set_nonblocking(true)?;
     let shown = format!("ipc://{}", path.display());
-    Ok((Listener::Ipc(l, Some(path)), shown))
+    Ok((Listener::Ipc(l, Some(path), private_dir), shown))
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -385,8 +389,14 @@ mod tests {
 
     #[test]
     fn ipc_wildcard_and_abstract() {
-        let (_l, ep) = bind_ipc("*").unwrap();
+        let (l, ep) = bind_ipc("*").unwrap();
         assert!(ep.starts_with("ipc://") && ep.ends_with("/socket"), "{ep}");
+        if let Listener::Ipc(_, Some(p), true) = l {
+            let _ = std::fs::remove_file(&p);
+            let _ = std::fs::remove_dir(p.parent().unwrap());
+        } else {
+            panic!("ipc://* must make a private directory");
+        }
         if cfg!(target_os = "linux") {
             let name = format!("@zr-test-{}", std::process::id());
             let (_l, ep) = bind_ipc(&name).unwrap();

@@ -212,7 +212,7 @@ fn block_signals() {
 #[derive(Debug)]
 enum ListenSock {
     Tcp(TcpListener),
-    Unix(UnixListener, Option<PathBuf>),
+    Unix(UnixListener, Option<PathBuf>, bool),
 }
 
 #[derive(Debug)]
@@ -373,11 +373,13 @@ impl Reactor {
                 let id = self.id();
                 let mut sock = match listener {
                     Listener::Tcp(l) => ListenSock::Tcp(TcpListener::from_std(l)),
-                    Listener::Ipc(l, p) => ListenSock::Unix(UnixListener::from_std(l), p),
+                    Listener::Ipc(l, p, own_dir) => {
+                        ListenSock::Unix(UnixListener::from_std(l), p, own_dir)
+                    }
                 };
                 let src: &mut dyn mio::event::Source = match &mut sock {
                     ListenSock::Tcp(l) => l,
-                    ListenSock::Unix(l, _) => l,
+                    ListenSock::Unix(l, _, _) => l,
                 };
                 if self
                     .poll
@@ -539,7 +541,7 @@ impl Reactor {
             };
             let stream = match &mut l.sock {
                 ListenSock::Tcp(t) => t.accept().map(|(s, _)| Stream::Tcp(s)),
-                ListenSock::Unix(u, _) => u.accept().map(|(s, _)| Stream::Unix(s)),
+                ListenSock::Unix(u, _, _) => u.accept().map(|(s, _)| Stream::Unix(s)),
             };
             let stream = match stream {
                 Ok(s) => s,
@@ -686,7 +688,7 @@ impl Reactor {
             use std::os::fd::AsRawFd;
             let fd = match &l.sock {
                 ListenSock::Tcp(t) => t.as_raw_fd(),
-                ListenSock::Unix(u, _) => u.as_raw_fd(),
+                ListenSock::Unix(u, _, _) => u.as_raw_fd(),
             };
             l.link.monitor.emit(event::CLOSED, fd as u32, &l.endpoint);
             let reg = self.poll.registry();
@@ -694,13 +696,15 @@ impl Reactor {
                 ListenSock::Tcp(t) => {
                     let _ = reg.deregister(t);
                 }
-                ListenSock::Unix(u, path) => {
+                ListenSock::Unix(u, path, own_dir) => {
                     let _ = reg.deregister(u);
                     if let Some(p) = path {
                         let _ = std::fs::remove_file(&*p);
-                        if let Some(dir) = p.parent() {
+                        if *own_dir {
                             // ipc://* made a private directory for the socket.
-                            let _ = std::fs::remove_dir(dir);
+                            if let Some(dir) = p.parent() {
+                                let _ = std::fs::remove_dir(dir);
+                            }
                         }
                     }
                 }

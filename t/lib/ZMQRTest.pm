@@ -144,7 +144,8 @@ sub caught {
 # group, stdout and stderr going to files. See the POD (start_perl, run_perl, run_checks).
 sub start_perl {
     my ( $code, %opt ) = @_;
-    my $dir = File::Temp::tempdir( 'zmqr-run-XXXXXX', TMPDIR => 1, CLEANUP => 1 );
+    # ZMQRTEST_KEEP=1 in the environment keeps the scripts and their output for a look.
+    my $dir = File::Temp::tempdir( 'zmqr-run-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{ZMQRTEST_KEEP} );
     my $script = $opt{script};
     if ( !defined $script ) {
         $script = "$dir/script.pl";
@@ -219,13 +220,16 @@ PRELUDE
     $prelude .= $opt{prelude} if defined $opt{prelude};
     my $script = $prelude . sprintf( qq{\n#line %d "%s"\n}, $line + 1, $file ) . $code
         . qq{\n;print "DONE\\n";\n};
-    my ( $status, $out, $err, $elapsed, $timed_out ) = run_perl( $script, %opt );
+    my $run = start_perl( $script, %opt );
+    my ( $status, $out, $err, $elapsed, $timed_out ) = $run->finish;
     require Test::Builder;
     my $tb   = Test::Builder->new;
+    $tb->note("$name: script and output kept in $run->{dir}") if $ENV{ZMQRTEST_KEEP};
     my $done = 0;
     my $n    = 0;
     for my $l ( split /\n/, $out ) {
         if ( $l eq 'DONE' ) { $done = 1; next }
+        if ( $l =~ /^#\s?(.*)/ ) { $tb->note($1); next }
         my ( $res, $what, $diag ) = split /\t/, $l, 3;
         next unless defined $what && ( $res eq 'ok' || $res eq 'not ok' );
         s/\\(.)/$1 eq 'n' ? "\n" : $1 eq 't' ? "\t" : $1/ge for grep {defined} $what, $diag;
@@ -488,11 +492,14 @@ $timed_out)>.
 Runs scenario code with C<run_perl>, after a prelude that loads strict, warnings, POSIX,
 Time::HiRes's C<time> and C<sleep>, ZMQ::Rust with every constant, ZMQRTest with every
 helper, turns on autoflush and defines C<check($ok, $name, @diag)> and
-C<check_is($got, $expected, $name)>, which print one result line each. Every line becomes a
+C<check_is($got, $expected, $name)>, which print one result line each (a line of the
+script's stdout starting with C<#> is passed on as a note). Every line becomes a
 Test::More assertion named "$name: ...", followed by the script's own: it finished within
 its timeout, made checks, reached its end, exited 0, and wrote to stderr what option
 C<stderr> says (default: nothing; a regex to match, a code ref given the text, or undef for
-anything). Option C<prelude> is more code (e.g. shared subs) to put before $code. Code in a forked child can call C<check> too (its lines count like the
+anything). Option C<prelude> is more code (e.g. shared subs) to put before $code. With
+C<ZMQRTEST_KEEP=1> in the environment the scripts and their output are kept (their
+directory is noted). Code in a forked child can call C<check> too (its lines count like the
 parent's) and should end with C<POSIX::_exit>. Call it with the code's heredoc starting on
 the next line: error messages then give the test file's line numbers. Returns what
 C<run_perl> returns.

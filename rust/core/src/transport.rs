@@ -284,10 +284,7 @@ pub(crate) fn bind_ipc(path: &str) -> Result<(Listener, String)> {
         PathBuf::from(path)
     };
     if path.as_os_str().len() > SUN_PATH_MAX {
-        return Err(Error::invalid(format!(
-            "ipc path '{}' is longer than {SUN_PATH_MAX} bytes",
-            path.display()
-        )));
+        return Err(path_too_long(&path.display().to_string()));
     }
     // libzmq takes the path over from whatever was there.
     let _ = std::fs::remove_file(&path);
@@ -317,9 +314,13 @@ fn wildcard_ipc_path() -> Result<PathBuf> {
     let base = ["TMPDIR", "TEMPDIR", "TMP"]
         .iter()
         .find_map(|v| std::env::var_os(v))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let mut template = base.join("tmpXXXXXX").into_os_string().into_encoded_bytes();
+        .map(PathBuf::from);
+    // Without a temporary directory, libzmq uses a path relative to the working directory.
+    let template_path = match base {
+        Some(b) => b.join("tmpXXXXXX"),
+        None => PathBuf::from("tmpXXXXXX"),
+    };
+    let mut template = template_path.into_os_string().into_encoded_bytes();
     template.push(0);
     // SAFETY: mkdtemp rewrites the NUL-terminated template in place.
     let p = unsafe { libc::mkdtemp(template.as_mut_ptr().cast()) };
@@ -338,11 +339,17 @@ pub(crate) fn ipc_target(path: &str) -> Result<Target> {
         return Err(Error::invalid("ipc://* can only be bound"));
     }
     if path.len() > SUN_PATH_MAX {
-        return Err(Error::invalid(format!(
-            "ipc path '{path}' is longer than {SUN_PATH_MAX} bytes"
-        )));
+        return Err(path_too_long(path));
     }
     Ok(Target::Ipc(path.to_string()))
+}
+
+/// libzmq reports an over-long ipc path as ENAMETOOLONG.
+fn path_too_long(path: &str) -> Error {
+    Error::Os(
+        libc::ENAMETOOLONG,
+        format!("File name too long: ipc path '{path}' is longer than {SUN_PATH_MAX} bytes"),
+    )
 }
 
 #[cfg(test)]

@@ -449,6 +449,16 @@ impl Reactor {
                     .collect();
                 for id in ids {
                     self.remove_listener(id);
+                    // libzmq closes the connections accepted through the endpoint too.
+                    let accepted: Vec<usize> = self
+                        .objects
+                        .iter()
+                        .filter(|(_, o)| matches!(o, Object::Session(s) if s.origin == Origin::Accepted(id)))
+                        .map(|(&sid, _)| sid)
+                        .collect();
+                    for sid in accepted {
+                        self.close_session(sid, Closed::Stopped);
+                    }
                 }
                 let _ = done.send(());
             }

@@ -24,15 +24,18 @@ our $DEFAULT_LINGER = 0;
 # Contexts made by new(), weakly held, for END.
 my %LIVE;
 
-my %NEW_ARGS = map { $_ => 1 } qw(threads max_sockets linger);
+# soname is ZMQ::FFI's (the libzmq to load): accepted, and ignored.
+my %NEW_ARGS = map { $_ => 1 } qw(threads max_sockets linger soname);
 
 sub new {
     my ($class, %args) = @_;
     for my $k (sort keys %args) {
-        Carp::croak("ZMQ::Rust->new: unknown option '$k' (known: threads, max_sockets, linger)")
+        Carp::croak("ZMQ::Rust->new: unknown option '$k' (known: threads, max_sockets, linger, soname)")
             unless $NEW_ARGS{$k};
     }
     my $ctx = ZMQ::Rust::Context->_new;
+    @$ctx{qw(_threads _max_sockets _soname _pid _tid)} =
+        (@args{qw(threads max_sockets soname)}, $$, _current_tid());
     $ctx->set(ZMQ::Rust::Constants::ZMQ_IO_THREADS(), $args{threads}) if defined $args{threads};
     $ctx->set(ZMQ::Rust::Constants::ZMQ_MAX_SOCKETS(), $args{max_sockets})
         if defined $args{max_sockets};
@@ -44,6 +47,63 @@ sub new {
     delete @LIVE{ grep { !defined $LIVE{$_} } keys %LIVE } if keys(%LIVE) > 16;
     Scalar::Util::weaken($LIVE{ Scalar::Util::refaddr($ctx) } = $ctx);
     return $ctx;
+}
+
+# The current interpreter thread's id (0 without threads), as ZMQ::FFI's current_tid.
+sub _current_tid { $INC{'threads.pm'} ? threads->tid : 0 }
+
+# Z85, ZeroMQ RFC 32: 4 bytes become 5 printable characters.
+my @Z85 = split //,
+    '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+my %Z85 = map { $Z85[$_] => $_ } 0 .. $#Z85;
+
+sub z85_encode {
+    my ($data) = @_;
+    _z85_fail('zmq_z85_encode', 'data must be defined') unless defined $data;
+    if (utf8::is_utf8($data)) {
+        $data = "$data";
+        utf8::downgrade($data, 1)
+            or _z85_fail('zmq_z85_encode', 'data must be bytes, not wide characters');
+    }
+    _z85_fail('zmq_z85_encode', 'the length must be a multiple of 4, got ' . length $data)
+        if length($data) % 4;
+    my $out = '';
+    for my $v (unpack 'N*', $data) {
+        my $chunk = '';
+        for (1 .. 5) {
+            $chunk = $Z85[$v % 85] . $chunk;
+            $v = int($v / 85);
+        }
+        $out .= $chunk;
+    }
+    return $out;
+}
+
+sub z85_decode {
+    my ($string) = @_;
+    _z85_fail('zmq_z85_decode', 'string must be defined') unless defined $string;
+    # A key as zmq_curve_keypair gives it (and ZMQ::FFI returns it) ends with a NUL.
+    $string =~ s/\0\z//;
+    _z85_fail('zmq_z85_decode', 'the length must be a multiple of 5, got ' . length $string)
+        if length($string) % 5;
+    my $out = '';
+    for (my $i = 0; $i < length $string; $i += 5) {
+        my $v = 0;
+        for my $ch (split //, substr($string, $i, 5)) {
+            my $d = $Z85{$ch};
+            _z85_fail('zmq_z85_decode', "not a Z85 character: '$ch'") unless defined $d;
+            $v = $v * 85 + $d;
+        }
+        _z85_fail('zmq_z85_decode', 'value out of range') if $v > 0xFFFFFFFF;
+        $out .= pack 'N', $v;
+    }
+    return $out;
+}
+
+sub _z85_fail {
+    my ($func, $why) = @_;
+    local $Carp::CarpLevel = $Carp::CarpLevel + 1;
+    ZMQ::Rust::Error->throw($func, Errno::EINVAL(), strerror(Errno::EINVAL()) . ": $why");
 }
 
 # Contexts still alive at exit are destroyed here, after the program's own END blocks:
@@ -61,8 +121,7 @@ END {
 sub import {
     my ($class, @names) = @_;
     return unless @names;
-    require Exporter;
-    Exporter::export('ZMQ::Rust::Constants', scalar caller, @names);
+    ZMQ::Rust::Constants::_export_to(scalar caller, @names);
 }
 
 1;
@@ -101,7 +160,8 @@ the socket patterns) is written in Rust and linked into this XS module. Installi
 perl and cargo and nothing else: there is no libzmq to find.
 
 Its object API follows L<ZMQ::FFI>: a script moves over by changing C<ZMQ::FFI-E<gt>new> to
-C<ZMQ::Rust-E<gt>new> and its C<use> line.
+C<ZMQ::Rust-E<gt>new> and its C<use> line. Programs written for L<ZMQ::LibZMQ3> or the CPAN
+C<ZMQ> wrapper run on L<ZMQ::Rust::LibZMQ3>; see L</PORTING>.
 
 Every socket type works over C<inproc://> (within a context), C<tcp://> and C<ipc://>, with
 libzmq 4.3's semantics. Over tcp and ipc it speaks ZMTP 3.1 (and 3.0 with older peers) with
@@ -135,6 +195,11 @@ exit. Pass C<< linger => -1 >> (or a time in milliseconds) for sockets that must
 they queued before they close. Messages already handed to an C<inproc://> peer stay readable
 whatever the linger.
 
+=item soname => PATH
+
+ZMQ::FFI's option naming the libzmq to load: accepted and ignored (there is none to load),
+so that C<ZMQ::FFI-E<gt>new(...)> calls move over unchanged. C<$ctx-E<gt>soname> returns it.
+
 =back
 
 Unknown options croak.
@@ -164,6 +229,40 @@ C<(4, 3, 5)> and as C<"4.3.5">. The module's own version is C<$ZMQ::Rust::VERSIO
 
 As C<zmq_has>: true for the optional features built in: C<ipc> is; C<curve>, C<gssapi>,
 C<pgm>, C<tipc>, C<norm> and C<draft> are not.
+
+=head2 $ctx->proxy($frontend, $backend[, $capture]), $ctx->proxy_steerable($frontend, $backend, $capture, $control)
+
+C<zmq_proxy>: moves messages both ways between two sockets (a copy of each to C<$capture>)
+until the context is destroyed, then croaks with C<ETERM>. C<proxy_steerable> also obeys
+C<PAUSE>, C<RESUME>, C<STATISTICS> (eight 64-bit counters) and C<TERMINATE> (it returns) on
+C<$control>. C<$ctx-E<gt>device> croaks as ZMQ::FFI does with libzmq 3 and later
+(C<zmq_device not available in zmq E<gt>= 3.x>): use C<proxy>.
+
+=head2 $ctx->z85_encode($bytes), $ctx->z85_decode($string)
+
+Z85 (ZeroMQ RFC 32), also as the functions C<ZMQ::Rust::z85_encode> and
+C<ZMQ::Rust::z85_decode>. C<$bytes> must be a multiple of 4 bytes long, C<$string> of 5
+characters (a trailing NUL, as in keys from libzmq's C<zmq_curve_keypair>, is dropped);
+anything else fails with C<EINVAL>.
+
+=head2 $ctx->curve_keypair
+
+Croaks C<zmq_curve_keypair: Operation not supported: CURVE is not available in ZMQ::Rust>
+(C<ENOTSUP>): there is no CURVE mechanism yet.
+
+=head2 $ctx->sockets
+
+The context's open sockets: a list in list context; in scalar context a hash of weak
+references keyed by the sockets' strings, as ZMQ::FFI's C<sockets>.
+
+=head2 $ctx->threads, max_sockets, has_threads, has_max_sockets, soname, context_ptr, _pid, _tid
+
+ZMQ::FFI's accessors: the options given to C<new> (undef when not given), the creating
+process and thread, and an opaque handle that is -1 once the context is destroyed.
+
+=head2 $ctx->die_on_error([$bool]), last_errno, last_strerror, has_error
+
+As for sockets (see L</ERRORS>).
 
 =head1 SOCKETS
 
@@ -294,6 +393,13 @@ nothing, as in ZMQ::FFI.
 
 =item context, type, is_closed
 
+=item version, socket_ptr, soname, _pid, _tid
+
+ZMQ::FFI's accessors: the library version (a list), an opaque handle that is -1 once the
+socket is closed, the context's C<soname>, the creating process and thread.
+
+=item die_on_error([$bool]), last_errno, last_strerror, has_error
+
 =back
 
 =head1 ERRORS
@@ -320,9 +426,139 @@ touched) and any other use croaks; create a new context in the child. Sockets ca
 from another interpreter thread (calls croak); a context can, so each thread creates its own
 sockets and they can talk over C<inproc://>.
 
+=head1 PORTING
+
+ZMQ::Rust speaks for the three Perl ZeroMQ APIs: ZMQ::FFI's objects (this module), the
+functions of ZMQ::LibZMQ3 (L<ZMQ::Rust::LibZMQ3>) and, through the latter, the CPAN C<ZMQ>
+wrapper. A program moves over by changing its C<use> lines; what differs is listed below.
+
+=head2 From ZMQ::FFI
+
+    use ZMQ::Rust qw(ZMQ_REQ ZMQ_REP);     # was: use ZMQ::FFI qw(ZMQ_REQ ZMQ_REP);
+    my $ctx = ZMQ::Rust->new;               # was: ZMQ::FFI->new
+
+C<ZMQ::FFI::Constants> becomes L<ZMQ::Rust::Constants> (the same names, C<ZMQ_EVENT_*>
+included, and C<:all>). Every method of ZMQ::FFI's context and socket roles is there with
+its semantics: C<"E<lt>zmq functionE<gt>: E<lt>strerrorE<gt>"> errors, C<die_on_error>,
+C<last_errno>, C<last_strerror>, C<has_error>, LINGER 0, C<get>/C<set> with the types C<int>,
+C<int64_t>, C<uint64_t>, C<binary> and C<string> (64-bit values compare as strings, empty values
+are undef), C<has_pollin>/C<has_pollout> giving 1 and 2, C<recv_event>, "Operation on closed
+socket" warnings, C<_pid>/C<_tid> guards. The differences:
+
+=over
+
+=item *
+
+A socket keeps its context alive, where ZMQ::FFI closes a socket whose context object went
+away; C<$ctx-E<gt>destroy> closes the context's sockets in both.
+
+=item *
+
+C<send>, C<send_multipart>, C<set>, C<bind>, ... return true (ZMQ::FFI: nothing).
+C<send_multipart> hands the whole message to the engine at once rather than calling
+C<$self-E<gt>send> per part (a subclass's C<send> is not called for each part).
+
+=item *
+
+C<get> of an empty binary or string value returns one C<undef> in list context too (ZMQ::FFI:
+the empty list).
+
+=item *
+
+On a closed socket, a method called without its required arguments (C<$s-E<gt>send()>)
+croaks C<Usage: ...> before it can warn C<Operation on closed socket>.
+
+=item *
+
+Errors are L<ZMQ::Rust::Error> objects that croak (C<zmq_send: ... at FILE line N.>) rather
+than C<confess> with a stack trace. errno values are the OS's own, plus libzmq's C<EFSM>,
+C<ETERM>, C<ENOCOMPATPROTO>, C<EMTHREAD>.
+
+=item *
+
+No CURVE, PLAIN or GSSAPI: C<curve_keypair> croaks C<ENOTSUP>. C<z85_encode> and C<z85_decode>
+are pure Perl and take any length that is a multiple of 4 (5) (ZMQ::FFI's assume 32-byte keys).
+
+=item *
+
+C<soname> is accepted and ignored; C<context_ptr> and C<socket_ptr> are opaque and read-only.
+ZMQ::FFI::Constants' C<zmq_msg_t_size> and the context's internal C<init> are not provided.
+
+=item *
+
+There is more: C<ZMQ::Rust::poll> and L<ZMQ::Rust::Poller> (ZMQ::FFI has no C<zmq_poll>),
+C<$ctx-E<gt>proxy_steerable>, C<send_json>/C<recv_json>, and in list context
+C<$ctx-E<gt>sockets> is a list.
+
+=back
+
+=head2 From ZMQ::LibZMQ3 (or ZMQ::LibZMQ4)
+
+    use ZMQ::Rust::LibZMQ3;                      # was: use ZMQ::LibZMQ3;
+    use ZMQ::Rust::Constants qw(:v3.1.1 :all);   # was: use ZMQ::Constants qw(:v3.1.1 :all);
+
+and C<ZMQ::LibZMQ3::zmq_version()> (and the other functions called by their full names)
+becomes C<ZMQ::Rust::LibZMQ3::zmq_version()>. The 34 functions keep ZMQ::LibZMQ3's return
+conventions (C<-1>/C<undef> and C<$!>, the empty list with C<ENOTSOCK>/C<EFAULT> on closed
+objects, C<zmq_recv>'s NUL-padded buffer, C<zmq_poll>'s item checks and croak texts,
+C<zmq_getsockopt>'s typing), and its fork and thread rules. L<ZMQ::Rust::Constants> takes
+ZMQ::Constants' import arguments (version sets are accepted and give every constant; the tags
+C<:socket>, C<:message>, C<:poller>, C<:device>, C<:auth>, C<:errors>, C<:context>, C<:all>)
+and has C<get_sockopt_type>/C<set_sockopt_type>. The differences:
+
+=over
+
+=item *
+
+The errno constants have the OS's values: ZMQ::Constants exports Windows numbers for
+C<ENOTSUP>, C<EPROTONOSUPPORT>, C<ENOTSOCK>, ... (so C<$! == ENOTSOCK> never held on Linux;
+now it does). C<EFSM>, C<ETERM>, ... are the same.
+
+=item *
+
+C<zmq_term> with sockets still open closes them (each waiting for its linger) instead of
+hanging; their later calls fail with C<ETERM>. At program exit, open sockets wait at most 2
+seconds for what they queued.
+
+=item *
+
+C<zmq_device> runs the proxy for C<ZMQ_QUEUE>, C<ZMQ_FORWARDER> and C<ZMQ_STREAMER> (ZMQ::LibZMQ3
+built on libzmq 4 croaks that it is not available). C<zmq_proxy($f, $b, undef)> is
+accepted, and C<zmq_proxy_steerable> is added.
+
+=item *
+
+In a forked child, using the parent's sockets or context for anything but C<zmq_close> and
+C<zmq_term> croaks. C<zmq_poll> accepts an integer that has also been used as a string.
+The "Invalid object" croak names the class (ZMQ::LibZMQ3 prints C<##klass##>).
+
+=item *
+
+The objects are pure Perl (blessed hashes with a few private keys besides C<_closed>) and
+also answer C<isa> for C<ZMQ::LibZMQ3::Context>, C<::Socket> and C<::Message>.
+
+=back
+
+=head2 From the ZMQ wrapper (ZMQ.pm)
+
+Keep ZMQ.pm (and the ZMQ::Constants it loads) and pick the backend:
+
+    BEGIN { $ENV{PERL_ZMQ_BACKEND} = 'ZMQ::Rust::LibZMQ3' }   # or $ZMQ::BACKEND
+    use ZMQ;
+
+C<ZMQ::Context>, C<ZMQ::Socket> (C<bind>, C<connect>, C<setsockopt>, C<getsockopt>,
+C<sendmsg>, C<recvmsg>, C<send_multipart>, C<recv_multipart>, C<close>), C<ZMQ::Message>,
+C<ZMQ::Poller> and C<ZMQ::Serializer>'s C<sendmsg_as>/C<recvmsg_as> work as with
+ZMQ::LibZMQ3. The differences are ZMQ.pm's own: its C<ZMQ::Socket::send> and C<recv> do not
+work with a LibZMQ3-style backend (they leave the socket out; use C<sendmsg>/C<recvmsg>),
+C<ZMQ::Poller> takes C<ZMQ::Socket> objects and file descriptors but not raw backend
+sockets, and code testing C<$ZMQ::BACKEND eq 'ZMQ::LibZMQ3'> must test C<ne 'ZMQ::LibZMQ2'>
+instead.
+
 =head1 SEE ALSO
 
-L<ZMQ::FFI>, L<ZMQ::LibZMQ3>, L<https://zeromq.org/>.
+L<ZMQ::Rust::LibZMQ3>, L<ZMQ::Rust::Constants>, L<ZMQ::FFI>, L<ZMQ::LibZMQ3>, L<ZMQ>,
+L<https://zeromq.org/>.
 
 =head1 LICENSE
 

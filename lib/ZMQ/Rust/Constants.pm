@@ -4,7 +4,7 @@ use warnings;
 
 our $VERSION = '0.01';
 
-use Exporter 'import';
+require Exporter;
 
 our ( @EXPORT, @EXPORT_OK, %EXPORT_TAGS, %SOCKOPT_TYPE );
 @EXPORT = ();
@@ -416,8 +416,42 @@ my @TAGS = qw(socket_types options flags events errors context security
 
 @EXPORT_OK = (
     @{ $EXPORT_TAGS{all} },
-    qw(%SOCKOPT_TYPE sockopt_type socket_type_name socket_type_number),
+    qw(%SOCKOPT_TYPE sockopt_type socket_type_name socket_type_number
+        get_sockopt_type set_sockopt_type),
 );
+
+# ZMQ::Constants' import arguments: its tag names, and version sets (":v3.1.1"), which are
+# accepted and ignored (every constant is available).
+my %COMPAT_TAGS = (
+    socket  => [ @{ $EXPORT_TAGS{socket_types} }, @{ $EXPORT_TAGS{options} },
+        qw(ZMQ_DONTWAIT ZMQ_NOBLOCK ZMQ_SNDMORE) ],
+    message => [ grep { !/PROPERTY/ } @{ $EXPORT_TAGS{flags} } ],
+    poller  => [ grep { /^ZMQ_POLL/ } @{ $EXPORT_TAGS{events} } ],
+    device  => $EXPORT_TAGS{devices},
+    auth    => $EXPORT_TAGS{security},
+);
+
+sub import {
+    my ( $class, @args ) = @_;
+    _export_to( scalar caller, @args );
+}
+
+# Exports @args (names, tags, ZMQ::Constants' tags and version sets) into package $pkg.
+sub _export_to {
+    my ( $pkg, @args ) = @_;
+    my @names;
+    for my $arg (@args) {
+        next if $arg =~ /\A:v\d+\.\d+\.\d+\z/;
+        if ( $arg =~ /\A:(\w+)\z/ && !$EXPORT_TAGS{$1} && $COMPAT_TAGS{$1} ) {
+            push @names, @{ $COMPAT_TAGS{$1} };
+            next;
+        }
+        push @names, $arg;
+    }
+    return unless @names;
+    local $Exporter::ExportLevel = 0;
+    Exporter::export( __PACKAGE__, $pkg, @names );
+}
 
 # Value type of each socket option, keyed by option number. Anything not
 # listed below is a C int.
@@ -455,6 +489,27 @@ sub sockopt_type {
     my ($opt) = @_;
     return undef unless defined $opt;
     return $SOCKOPT_TYPE{$opt};
+}
+
+# ZMQ::Constants' names: its types are int, int64, uint64 and string (binary options are
+# "string" there).
+my %SET_TYPE = map { $_ => 1 } qw(int int64 uint64 string binary);
+
+sub get_sockopt_type {
+    my $type = sockopt_type(@_);
+    return $type && $type eq 'binary' ? 'string' : $type;
+}
+
+sub set_sockopt_type {
+    my ( $type, @opts ) = @_;
+    require Carp;
+    Carp::croak("set_sockopt_type: unknown type '@{[ $type // '' ]}' (int, int64, uint64, string, binary)")
+        unless defined $type && $SET_TYPE{$type};
+    for my $opt (@opts) {
+        Carp::croak('set_sockopt_type: options are numbers') unless defined $opt && $opt =~ /\A[0-9]+\z/;
+        $SOCKOPT_TYPE{$opt} = $type;
+    }
+    return;
 }
 
 my @SOCKET_TYPE_NAME = qw(
@@ -620,8 +675,36 @@ and C<DOWNSTREAM>; C<undef> for anything else.
 
 =back
 
+=head1 ZMQ::Constants COMPATIBILITY
+
+Code written for L<ZMQ::Constants> works with C<s/ZMQ::Constants/ZMQ::Rust::Constants/>.
+Its import arguments are understood: the version sets (C<use ZMQ::Rust::Constants ':v3.1.1',
+':all'>) are accepted and ignored (every constant is available), and its tags C<:socket>
+(socket types, options, C<ZMQ_DONTWAIT>, C<ZMQ_NOBLOCK>, C<ZMQ_SNDMORE>), C<:message> (the
+message flags), C<:poller> (C<ZMQ_POLL*>), C<:device> and C<:auth> (C<:security>) work
+besides the tags above; the same goes for C<use ZMQ::Rust qw(...)>. Its two functions exist
+too (import them by name):
+
+=over 4
+
+=item C<get_sockopt_type($opt)>
+
+The type of option number C<$opt> in ZMQ::Constants' words: C<'int'>, C<'int64'>,
+C<'uint64'> or C<'string'> (C<sockopt_type>'s C<'binary'> is C<'string'> there), or undef.
+L<ZMQ::Rust::LibZMQ3>'s C<zmq_getsockopt>/C<zmq_setsockopt> use it.
+
+=item C<set_sockopt_type($type =E<gt> @opts)>
+
+Sets the type of the numbered options (C<int>, C<int64>, C<uint64>, C<string> or C<binary>),
+as ZMQ::Constants' function does, e.g. for an option this table does not know.
+
+=back
+
+The values differ in one respect: ZMQ::Constants exports the Windows stand-ins for the
+POSIX errno names (C<ENOTSOCK> is 156384721 everywhere); here they are the OS's own.
+
 =head1 SEE ALSO
 
-L<ZMQ::Rust>, L<Errno>, L<ZMQ::Constants>
+L<ZMQ::Rust>, L<ZMQ::Rust::LibZMQ3>, L<Errno>, L<ZMQ::Constants>
 
 =cut

@@ -25,12 +25,19 @@ sub socket {
     # sockets alive. Entries of freed sockets are pruned as new ones come.
     delete @$live{ grep { !defined $live->{$_} } keys %$live } if keys(%$live) > 64;
     Scalar::Util::weaken($live->{ Scalar::Util::refaddr($sock) } = $sock);
+    @$sock{qw(_pid _tid)} = ($$, ZMQ::Rust::_current_tid());
     return $sock;
 }
 
+# The sockets of this context still open: a list in list context; in scalar context a hash
+# of weak references keyed by the sockets' strings, as ZMQ::FFI's sockets attribute.
 sub sockets {
     my ($self) = @_;
-    return grep { defined && !$_->is_closed } values %{ $self->{_sockets} || {} };
+    my @open = grep { defined && !$_->is_closed } values %{ $self->{_sockets} || {} };
+    return @open if wantarray;
+    my %h;
+    Scalar::Util::weaken($h{"$_"} = $_) for @open;
+    return \%h;
 }
 
 sub destroy {
@@ -66,8 +73,60 @@ sub proxy_steerable {
     return ZMQ::Rust::_proxy($frontend, $backend, $capture, $control);
 }
 
+# As ZMQ::FFI with libzmq 3 and later (devices are proxies now: see proxy).
 sub device {
-    Carp::croak('zmq_device not available in zmq >= 3.x');
+    Carp::croak("zmq_device not available in zmq >= 3.x\nyour version: "
+            . join('.', ZMQ::Rust::_engine_version()));
+}
+
+# ZMQ::FFI's accessors: the options given to new (undef when not given), the library
+# (ZMQ::Rust loads none: undef), the creator's pid and thread id, and the context's handle
+# (-1 once destroyed).
+sub threads         { $_[0]{_threads} }
+sub max_sockets     { $_[0]{_max_sockets} }
+sub has_threads     { defined $_[0]{_threads} ? 1 : 0 }
+sub has_max_sockets { defined $_[0]{_max_sockets} ? 1 : 0 }
+sub soname          { $_[0]{_soname} }
+sub _pid            { $_[0]{_pid} }
+sub _tid            { $_[0]{_tid} }
+
+sub context_ptr {
+    my $self = shift;
+    Carp::croak('context_ptr is read-only in ZMQ::Rust') if @_;
+    return $self->is_destroyed ? -1 : Scalar::Util::refaddr($self);
+}
+
+sub has_error { $_[0]->last_errno ? 1 : 0 }
+
+# CURVE needs libsodium's crypto, which ZMQ::Rust does not have (yet).
+sub curve_keypair {
+    ZMQ::Rust::Error->throw('zmq_curve_keypair', ZMQ::Rust::Constants::ENOTSUP(),
+        ZMQ::Rust::strerror(ZMQ::Rust::Constants::ENOTSUP())
+            . ': CURVE is not available in ZMQ::Rust (has_capability("curve") is false)');
+}
+
+# Z85 (ZeroMQ RFC 32), as zmq_z85_encode/zmq_z85_decode. Invalid input fails with EINVAL: it
+# croaks, or with die_on_error off returns nothing and sets $!.
+sub z85_encode {
+    my ($self, $data) = @_;
+    return $self->_z85('z85_encode', $data);
+}
+
+sub z85_decode {
+    my ($self, $string) = @_;
+    return $self->_z85('z85_decode', $string);
+}
+
+sub _z85 {
+    my ($self, $what, $arg) = @_;
+    my $code = ZMQ::Rust->can($what);
+    return $code->($arg) if $self->die_on_error;
+    my $r;
+    return $r if eval { $r = $code->($arg); 1 };
+    my $e = $@;
+    die $e unless ref $e && eval { $e->isa('ZMQ::Rust::Error') };
+    $! = $e->errno;
+    return;
 }
 
 sub version { ZMQ::Rust::_engine_version() }

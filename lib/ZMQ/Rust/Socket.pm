@@ -2,6 +2,7 @@ package ZMQ::Rust::Socket;
 use strict;
 use warnings;
 use Carp ();
+use Scalar::Util ();
 use ZMQ::Rust::Serializer ();
 
 our $VERSION = '0.01';
@@ -33,6 +34,24 @@ sub recv_event {
     my ($event, $value) = unpack 'S L', $frames[0];
     return ($event, $value, $frames[1]);
 }
+
+# ZMQ::FFI's accessors: the library version, the socket's handle (-1 once closed), the
+# library (ZMQ::Rust loads none: undef), the creator's pid and thread id.
+sub version { ZMQ::Rust::_engine_version() }
+
+sub socket_ptr {
+    my $self = shift;
+    Carp::croak('socket_ptr is read-only in ZMQ::Rust') if @_;
+    return $self->is_closed ? -1 : Scalar::Util::refaddr($self);
+}
+
+sub soname {
+    my $ctx = $_[0]->context;
+    return $ctx ? $ctx->soname : undef;
+}
+
+sub _pid { $_[0]{_pid} }
+sub _tid { $_[0]{_tid} }
 
 sub send_json { my $self = shift; return $self->send_as(json => @_) }
 sub recv_json { my $self = shift; return $self->recv_as(json => @_) }

@@ -300,8 +300,18 @@ static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
     size_t len = type == ZR_OPT_INT ? sizeof(int32_t)
                : (type == ZR_OPT_INT64 || type == ZR_OPT_UINT64) ? sizeof(int64_t)
                : type == ZR_OPT_BINARY ? 256 : sizeof buf;
-    if (zr_socket_getsockopt(s->sock, opt, buf, &len) != 0)
+    if (zr_socket_getsockopt(s->sock, opt, buf, &len) != 0) {
+        zrp_sock_fail(s, "zmq_getsockopt");
         return NULL;
+    }
+    if ((type == ZR_OPT_INT && len != sizeof(int32_t))
+        || ((type == ZR_OPT_INT64 || type == ZR_OPT_UINT64)
+            && len != sizeof(int32_t) && len != sizeof(int64_t))) {
+        /* e.g. a bytes option read as "int" */
+        zrp_sock_fail_e(aTHX_ s, "zmq_getsockopt", EINVAL,
+                        "the option's value does not fit the requested type");
+        return NULL;
+    }
     switch (type) {
     case ZR_OPT_INT:
     case ZR_OPT_INT64:
@@ -670,6 +680,15 @@ die_on_error(self, ...)
     mXPUSHi(c->die_on_error);
 
 void
+_set_last_errno(self, e)
+    SV *self
+    int e
+  PPCODE:
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    c->last_errno = e;
+    XSRETURN_EMPTY;
+
+void
 last_errno(self)
     SV *self
   PPCODE:
@@ -686,7 +705,7 @@ last_strerror(self)
 MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust::Socket
 
 void
-bind(self, endpoint)
+bind(self, endpoint = &PL_sv_undef)
     SV *self
     SV *endpoint
   ALIAS:
@@ -714,7 +733,7 @@ bind(self, endpoint)
     XSRETURN_YES;
 
 void
-send(self, data, flags = 0)
+send(self, data = &PL_sv_undef, flags = 0)
     SV *self
     SV *data
     int flags
@@ -732,7 +751,7 @@ send(self, data, flags = 0)
     XSRETURN_YES;
 
 void
-send_multipart(self, parts, flags = 0)
+send_multipart(self, parts = &PL_sv_undef, flags = 0)
     SV *self
     SV *parts
     int flags
@@ -807,7 +826,7 @@ recv_multipart(self, flags = 0)
         PUSHs(sv_2mortal(newSVpvn((const char *)iov[i].base, iov[i].len)));
 
 void
-monitor(self, endpoint, events = 0xFFFF)
+monitor(self, endpoint = &PL_sv_undef, events = 0xFFFF)
     SV *self
     SV *endpoint
     int events
@@ -815,6 +834,8 @@ monitor(self, endpoint, events = 0xFFFF)
     STRLEN len = 0;
     const char *ep = NULL;
     SOCK_OR_EMPTY(s, self);
+    if (items < 2)
+        croak("usage: $socket->monitor($endpoint, $events)");
     SvGETMAGIC(endpoint);
     if (SvOK(endpoint)) {
         if (SvROK(endpoint))
@@ -828,7 +849,7 @@ monitor(self, endpoint, events = 0xFFFF)
     XSRETURN_YES;
 
 void
-get(self, opt, type)
+get(self, opt = -1, type = NULL)
     SV *self
     int opt
     const char *type
@@ -836,16 +857,16 @@ get(self, opt, type)
     int code;
     SV *v;
     SOCK_OR_EMPTY(s, self);
+    if (items < 3)
+        croak("usage: $socket->get($option, $type)");
     code = zrp_type_code(aTHX_ type);
     v = zrp_getopt(aTHX_ s, opt, code);
-    if (!v) {
-        zrp_sock_fail(s, "zmq_getsockopt");
+    if (!v)
         XSRETURN_EMPTY;
-    }
     XPUSHs(sv_2mortal(v));
 
 void
-set(self, opt, type, value)
+set(self, opt = -1, type = NULL, value = &PL_sv_undef)
     SV *self
     int opt
     const char *type
@@ -853,6 +874,8 @@ set(self, opt, type, value)
   PPCODE:
     int code;
     SOCK_OR_EMPTY(s, self);
+    if (items < 4)
+        croak("usage: $socket->set($option, $type, $value)");
     code = zrp_type_code(aTHX_ type);
     if (zrp_setopt(aTHX_ s, opt, code, value) != 0)
         XSRETURN_EMPTY;
@@ -870,18 +893,18 @@ get_linger(self)
     SV *v;
     SOCK_OR_EMPTY(s, self);
     v = zrp_getopt(aTHX_ s, opts[ix], ZR_OPT_INT);
-    if (!v) {
-        zrp_sock_fail(s, "zmq_getsockopt");
+    if (!v)
         XSRETURN_EMPTY;
-    }
     XPUSHs(sv_2mortal(v));
 
 void
-set_linger(self, value)
+set_linger(self, value = &PL_sv_undef)
     SV *self
     SV *value
   PPCODE:
     SOCK_OR_EMPTY(s, self);
+    if (items < 2)
+        croak("usage: $socket->set_linger($ms)");
     if (zrp_setopt(aTHX_ s, 17, ZR_OPT_INT, value) != 0)
         XSRETURN_EMPTY;
     XSRETURN_YES;
@@ -895,14 +918,12 @@ get_identity(self)
     SV *v;
     SOCK_OR_EMPTY(s, self);
     v = zrp_getopt(aTHX_ s, ix ? 32 : 5, ix ? ZR_OPT_STRING : ZR_OPT_BINARY);
-    if (!v) {
-        zrp_sock_fail(s, "zmq_getsockopt");
+    if (!v)
         XSRETURN_EMPTY;
-    }
     XPUSHs(sv_2mortal(v));
 
 void
-set_identity(self, value)
+set_identity(self, value = &PL_sv_undef)
     SV *self
     SV *value
   ALIAS:
@@ -910,6 +931,8 @@ set_identity(self, value)
     unsubscribe = 7
   PPCODE:
     SOCK_OR_EMPTY(s, self);
+    if (items < 2)
+        croak("usage: $socket->%s($bytes)", ix == 6 ? "subscribe" : ix == 7 ? "unsubscribe" : "set_identity");
     if (zrp_setopt(aTHX_ s, ix ? ix : 5, ZR_OPT_BINARY, value) != 0)
         XSRETURN_EMPTY;
     XSRETURN_YES;

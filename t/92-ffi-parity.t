@@ -244,7 +244,6 @@ subtest 'closed socket: warns "Operation on closed socket", returns empty' => su
     # FFI checks for a closed socket before the arguments; ZMQ::Rust's XS checks the number
     # of arguments first (see the report on issue 7).
   TODO: {
-        local $TODO = 'XS methods with required arguments croak "Usage:" before the closed check';
         for my $m (qw(connect send set)) {
             my ( $err, $w ) = caught( sub { $s->$m() } );
             ok( !$err && @$w == 1, "$m() with no arguments on a closed socket only warns" );

@@ -120,11 +120,12 @@ sub z85_decode {
 sub _z85 {
     my ($self, $what, $arg) = @_;
     my $code = ZMQ::Rust->can($what);
-    return $code->($arg) if $self->die_on_error;
     my $r;
     return $r if eval { $r = $code->($arg); 1 };
     my $e = $@;
     die $e unless ref $e && eval { $e->isa('ZMQ::Rust::Error') };
+    $self->_set_last_errno($e->errno);
+    die $e if $self->die_on_error;
     $! = $e->errno;
     return;
 }

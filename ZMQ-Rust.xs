@@ -966,6 +966,22 @@ close(self)
     XSRETURN_EMPTY;
 
 int
+_usable(self)
+    SV *self
+  CODE:
+    /* 1 if the socket can be used, 0 if it is closed (no warning); croaks for a socket of
+     * another process or interpreter thread, as every method does. */
+    zrp_sock *s = zrp_sock_raw(aTHX_ self);
+    if (s->gen != zrp_fork_gen)
+        zrp_croak_forked(aTHX_ "socket", s->pid);
+    if (!s->sock)
+        croak("ZMQ::Rust: a socket cannot be used from an interpreter thread other than the one "
+              "that created it; create sockets in each thread from the shared context");
+    RETVAL = !s->closed;
+  OUTPUT:
+    RETVAL
+
+int
 is_closed(self)
     SV *self
   CODE:

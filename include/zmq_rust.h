@@ -124,8 +124,9 @@ int32_t zr_ctx_set_socket_linger(const struct zr_ctx *ctx, int32_t linger);
 int32_t zr_ctx_shutdown(const struct zr_ctx *ctx);
 
 // Shuts the context down and waits up to `timeout_ms` (-1: forever) for every socket to be
-// closed. Returns 0 when none is left, -1 with EAGAIN when the time ran out (call again to
-// keep waiting; the caller can handle signals in between).
+// closed and for what they queued to be sent within their LINGER. Returns 0 when that is
+// done, -1 with EAGAIN when the time ran out (call again to keep waiting; the caller can
+// handle signals in between).
 //
 // # Safety
 // `ctx` is NULL or a live handle.

@@ -12,7 +12,7 @@ use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
 
 our @EXPORT_OK = qw(ep timed sock bind_connect connected_pair drain drain_parts caught
     ipc_dir ipc_ep any_ep bind_connect_at bind_retry gen_bytes wait_for
-    run_perl start_perl run_checks fd_list free_tcp_port);
+    run_perl start_perl finish_all run_checks fd_list free_tcp_port);
 our %EXPORT_TAGS = ( all => \@EXPORT_OK );
 
 # The default endpoint prefix: the test file's name without its directory and ".t".
@@ -179,8 +179,25 @@ sub start_perl {
         { no warnings 'exec'; exec {$cmd[0]} @cmd; }
         POSIX::_exit(127);
     }
-    $self{pid} = $pid;
+    $self{pid}   = $pid;
+    $self{owner} = $$;
     return bless \%self, 'ZMQRTest::Run';
+}
+
+# Waits for several start_perl handles at once (each still bound by its own timeout), so
+# that each one's elapsed time is measured when it ends. Returns their finish() lists.
+sub finish_all {
+    my (@h) = @_;
+    while ( my @left = grep { !$_->{done} } @h ) {
+        for my $h (@left) {
+            my $r = waitpid( $h->{pid}, POSIX::WNOHANG() );
+            if    ( $r == $h->{pid} ) { $h->_reaped( $?, 0 ) }
+            elsif ( $r == -1 )        { $h->_reaped( -1, 0 ) }
+            elsif ( Time::HiRes::time() > $h->{t0} + $h->{timeout} ) { $h->finish(0) }
+        }
+        Time::HiRes::sleep(0.002);
+    }
+    return map { [ $_->finish ] } @h;
 }
 
 sub run_perl {
@@ -204,14 +221,22 @@ use Time::HiRes qw(time sleep);
 use ZMQ::Rust qw(:all);
 use ZMQRTest qw(:all);
 $| = 1;
-sub check {
+# The prototypes put the condition in scalar context: a failed match in list context would
+# otherwise vanish from the argument list.
+sub check ($@) {
     my ( $ok, $name, @diag ) = @_;
     my $d = join ' ', map { defined $_ ? $_ : 'undef' } @diag;
     s/\\/\\\\/g, s/\n/\\n/g, s/\t/\\t/g for $name, $d;
     print $ok ? "ok\t$name\n" : "not ok\t$name\t$d\n";
     return $ok;
 }
-sub check_is {
+sub check_todo ($$@) {
+    my ( $why, @check ) = @_;
+    $why =~ s/[\t\n]/ /g;
+    print "TODO\t$why\n";
+    return &check(@check);
+}
+sub check_is ($$;$) {
     my ( $got, $want, $name ) = @_;
     my $ok = defined $got ? defined $want && $got eq $want : !defined $want;
     return check( $ok, $name, 'got:', $got, 'expected:', $want );
@@ -227,14 +252,19 @@ PRELUDE
     $tb->note("$name: script and output kept in $run->{dir}") if $ENV{ZMQRTEST_KEEP};
     my $done = 0;
     my $n    = 0;
+    my $todo;
     for my $l ( split /\n/, $out ) {
         if ( $l eq 'DONE' ) { $done = 1; next }
         if ( $l =~ /^#\s?(.*)/ ) { $tb->note($1); next }
+        if ( $l =~ /^TODO\t(.*)/ ) { $todo = $1; next }
         my ( $res, $what, $diag ) = split /\t/, $l, 3;
         next unless defined $what && ( $res eq 'ok' || $res eq 'not ok' );
         s/\\(.)/$1 eq 'n' ? "\n" : $1 eq 't' ? "\t" : $1/ge for grep {defined} $what, $diag;
         $n++;
+        $tb->todo_start($todo) if defined $todo;
         $tb->ok( $res eq 'ok', "$name: $what" ) or $tb->diag( defined $diag ? $diag : '' );
+        $tb->todo_end if defined $todo;
+        undef $todo;
     }
     my $secs = $opt{timeout} || 15;
     $tb->ok( !$timed_out, "$name: finished within ${secs}s" )
@@ -350,7 +380,7 @@ sub leftovers { $_[0]{leftovers} }
 
 sub DESTROY {
     my ($self) = @_;
-    return if $self->{done} || !$self->{pid};
+    return if $self->{done} || !$self->{pid} || $self->{owner} != $$;
     local ( $?, $!, $@ );
     kill 'KILL', -$self->{pid}, $self->{pid};
     waitpid( $self->{pid}, 0 );
@@ -487,12 +517,19 @@ A handle that goes away unfinished kills the process group.
 C<< start_perl($code, %options)->finish >>: C<($wait_status, $stdout, $stderr, $elapsed,
 $timed_out)>.
 
+=item finish_all( @handles )
+
+Waits for several C<start_perl> handles at once, reaping each as soon as it ends (so that its
+elapsed time is its own), each still bound by its timeout. Returns an array ref of
+C<finish>'s list for each handle, in order.
+
 =item run_checks( $name, $code [, %options] )
 
 Runs scenario code with C<run_perl>, after a prelude that loads strict, warnings, POSIX,
 Time::HiRes's C<time> and C<sleep>, ZMQ::Rust with every constant, ZMQRTest with every
 helper, turns on autoflush and defines C<check($ok, $name, @diag)> and
-C<check_is($got, $expected, $name)>, which print one result line each (a line of the
+C<check_is($got, $expected, $name)>, which print one result line each, and
+C<check_todo($reason, $ok, $name, @diag)>, a C<check> that is TODO (a line of the
 script's stdout starting with C<#> is passed on as a note). Every line becomes a
 Test::More assertion named "$name: ...", followed by the script's own: it finished within
 its timeout, made checks, reached its end, exited 0, and wrote to stderr what option

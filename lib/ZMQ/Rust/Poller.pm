@@ -33,7 +33,7 @@ sub _prepare {
         if (defined(my $s = $it->{socket})) {
             Carp::croak("$who: item $i: 'socket' must be a ZMQ::Rust::Socket")
                 unless Scalar::Util::blessed($s) && $s->isa('ZMQ::Rust::Socket');
-            if ($s->is_closed) {
+            if (!$s->_usable) {
                 Carp::carp("$who: item $i is a closed socket, ignoring it");
                 push @engine, [ undef, undef, 0 ];
             }

@@ -352,10 +352,22 @@ impl Context {
         true
     }
 
-    /// `zmq_ctx_term`: shutdown, then wait until the application closed every socket.
+    /// Waits until the I/O threads have sent what lingering sockets left (each within its
+    /// LINGER) and ended, or until `deadline`. Call after every socket is closed. Returns true
+    /// once they are done.
+    pub fn wait_io_done(&self, deadline: Option<Instant>) -> bool {
+        match self.inner.io.get() {
+            Some(threads) => threads.iter().all(|t| t.stop_until(deadline)),
+            None => true,
+        }
+    }
+
+    /// `zmq_ctx_term`: shutdown, wait until the application closed every socket, then until
+    /// their queued messages are sent or their LINGER ran out.
     pub fn terminate(&self) {
         self.shutdown();
         self.wait_closed(None);
+        self.wait_io_done(None);
     }
 }
 

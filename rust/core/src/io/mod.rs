@@ -154,6 +154,7 @@ pub(crate) enum IoCommand {
 /// Handle to one I/O thread.
 #[derive(Debug)]
 pub(crate) struct IoThread {
+    stop_sent: std::sync::atomic::AtomicBool,
     tx: Sender<IoCommand>,
     waker: Arc<Waker>,
     handle: Mutex<Option<JoinHandle<()>>>,
@@ -174,6 +175,7 @@ impl IoThread {
             })
             .map_err(Error::from)?;
         Ok(IoThread {
+            stop_sent: std::sync::atomic::AtomicBool::new(false),
             tx,
             waker,
             handle: Mutex::new(Some(handle)),
@@ -188,11 +190,30 @@ impl IoThread {
 
     /// Asks the thread to finish (lingering connections first) and waits for it.
     pub(crate) fn stop(&self) {
-        self.send(IoCommand::Stop);
-        let h = self.handle.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(h) = h {
+        self.stop_until(None);
+    }
+
+    /// Asks the thread to finish and waits until it did, or until `deadline`. Returns true
+    /// once the thread has ended. Asking again is harmless.
+    pub(crate) fn stop_until(&self, deadline: Option<Instant>) -> bool {
+        if !self
+            .stop_sent
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            self.send(IoCommand::Stop);
+        }
+        let mut guard = self.handle.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(h) = guard.as_ref() else { return true };
+        while !h.is_finished() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if let Some(h) = guard.take() {
             let _ = h.join();
         }
+        true
     }
 }
 

@@ -19,7 +19,7 @@ use crate::zmtp::command::{self, Command as ZCommand};
 use crate::zmtp::{greeting, ProtocolError};
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
-use std::io::{ErrorKind, IoSlice, Read, Write};
+use std::io::{ErrorKind, IoSlice, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,8 +28,6 @@ use std::time::{Duration, Instant};
 const ZERO_COPY_MIN: usize = 8192;
 /// Stop pulling messages from the pipe once this much is queued for writing.
 const OUT_BATCH: usize = 64 * 1024;
-/// Read granularity (libzmq's IN_BATCH_SIZE).
-const IN_BATCH: usize = 8192;
 
 /// Why a connection ended; decides whether a connecter tries again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,28 +381,21 @@ impl Session {
             if !self.decode_buffered()? {
                 return Ok(());
             }
-            let buf = self.decoder.read_buf();
-            let len = buf.len();
-            buf.resize(len + IN_BATCH, 0);
-            match self.stream.read(&mut buf[len..]) {
-                Ok(0) => {
-                    buf.truncate(len);
-                    return Err(Closed::Disconnected);
-                }
-                Ok(n) => {
-                    buf.truncate(len + n);
+            // One read fills what the buffer has room for: at least 8 KiB (libzmq's
+            // IN_BATCH_SIZE), and a large frame's whole body at once (the decoder sizes the
+            // buffer for it).
+            match self.decoder.read_from(&mut self.stream) {
+                Ok(0) => return Err(Closed::Disconnected),
+                Ok(_) => {
                     self.last_recv = Instant::now();
                     self.ping_sent = None;
                     self.ttl_deadline = None;
                 }
-                Err(e) => {
-                    buf.truncate(len);
-                    match e.kind() {
-                        ErrorKind::WouldBlock => return Ok(()),
-                        ErrorKind::Interrupted => {}
-                        _ => return Err(Closed::Disconnected),
-                    }
-                }
+                Err(e) => match e.kind() {
+                    ErrorKind::WouldBlock => return Ok(()),
+                    ErrorKind::Interrupted => {}
+                    _ => return Err(Closed::Disconnected),
+                },
             }
         }
     }

@@ -306,6 +306,13 @@ impl Session {
                 return Err(Closed::Stopped);
             }
             self.sig.arm();
+            if self.stalled.is_some() {
+                // Ask for room again now that we are armed: a read that cleared the request
+                // before arm() woke nobody, and may not have made room for this message.
+                if let Some(p) = pipe {
+                    p.want_write();
+                }
+            }
             let more_out =
                 self.ready && !self.blocked_write && pipe.is_some_and(|p| p.check_read());
             let unstall =

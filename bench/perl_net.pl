@@ -1,0 +1,282 @@
+#!/usr/bin/perl
+# tcp:// and ipc:// benchmarks of a Perl ZeroMQ binding: ZMQ::Rust (default) or ZMQ::FFI
+# (--impl ffi). Run by bench/run.pl; by hand: perl -Mblib bench/perl_net.pl [OPTIONS]
+#
+# The two ends are separate processes, as in rust/core/examples/bench_net.rs and
+# bench/c/net_thr.c (and libzmq's local_thr/remote_thr): this process binds and measures, and
+# starts a fresh perl running this script with --role send or --role echo, which connects.
+# The child's stdin is a control pipe: "go" starts the sender, "done" lets it close, so the
+# sender stays open until the receiver has every message. Both ends use the same binding.
+#
+# Output: one line per measurement, "NAME key=value ..." (same keys as the Rust example and
+# the C harness), with impl=perl-zmq-rust or impl=perl-zmq-ffi:
+#
+#   push_pull  PULL (binds, here) and PUSH (child): one warm-up message, then the clock runs
+#              from "go" to the last of --msgs messages received ($pull->recv; the sender
+#              does $push->send($msg), each a copy into a new message). lost must be 0.
+#   req_rep    REQ (binds, here) and an echoing REP (child: $rep->send($rep->recv)): one
+#              warm-up round trip, then --rt timed ones; us_per_rt is a full round trip.
+#
+# Options: --impl rust|ffi, --transport tcp,ipc, --what push_pull,req_rep,
+# --sizes 1,100,1024,65536,1048576, --msgs N, --max-mb M (same cap rule as the Rust and C
+# programs: at most M MiB of payload, at least 100 messages), --rt N, --rt-size B, --hwm N,
+# --timeout S.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Temp qw(tempdir);
+use Getopt::Long qw(GetOptions);
+use POSIX ();
+use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
+
+my %o = (
+    impl      => 'rust',
+    transport => 'tcp,ipc',
+    what      => 'push_pull,req_rep',
+    sizes     => '1,100,1024,65536,1048576',
+    msgs      => 1_000_000,
+    max_mb    => 4096,
+    rt        => 20_000,
+    rt_size   => 100,
+    timeout   => 120,
+);
+GetOptions(\%o, 'impl=s', 'transport=s', 'what=s', 'sizes=s', 'msgs=i', 'max_mb|max-mb=i',
+    'rt=i', 'rt_size|rt-size=i', 'hwm=i', 'timeout=i', 'role=s', 'endpoint=s', 'size=i',
+    'count=i')
+    or die "usage: $0 [--impl rust|ffi] [--transport tcp,ipc] [--what push_pull,req_rep] "
+    . "[--sizes LIST] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] [--hwm N] [--timeout S]\n";
+die "--msgs, --rt and --timeout must be > 0\n"
+    unless $o{msgs} > 0 && $o{rt} > 0 && $o{timeout} > 0;
+my %want = map { $_ => 1 } split /,/, $o{what};
+
+my ($IMPL, $ctx, %C, $last_endpoint);
+if ($o{impl} eq 'rust') {
+    require ZMQ::Rust;
+    require ZMQ::Rust::Constants;
+    $IMPL = 'perl-zmq-rust';
+    %C = map { $_ => ZMQ::Rust::Constants->can("ZMQ_$_")->() }
+        qw(PUSH PULL REQ REP SNDHWM RCVHWM SNDTIMEO RCVTIMEO LINGER);
+    $last_endpoint = sub { $_[0]->last_endpoint };
+}
+elsif ($o{impl} eq 'ffi') {
+    require ZMQ::FFI;
+    require ZMQ::FFI::Constants;
+    $IMPL = 'perl-zmq-ffi';
+    %C = map { $_ => ZMQ::FFI::Constants->can("ZMQ_$_")->() }
+        qw(PUSH PULL REQ REP SNDHWM RCVHWM SNDTIMEO RCVTIMEO LINGER LAST_ENDPOINT);
+    $last_endpoint = sub { $_[0]->get($C{LAST_ENDPOINT}, 'string') };
+}
+else {
+    die "--impl must be rust or ffi\n";
+}
+$| = 1;
+
+sub new_ctx { $o{impl} eq 'rust' ? ZMQ::Rust->new : ZMQ::FFI->new }
+
+sub now { clock_gettime(CLOCK_MONOTONIC) }
+
+# Same rule as the Rust example and the C harness.
+sub count_for {
+    my ($size) = @_;
+    my $cap = int(($o{max_mb} * 1048576) / ($size > 0 ? $size : 1));
+    $cap = 100 if $cap < 100;
+    return $o{msgs} < $cap ? $o{msgs} : $cap;
+}
+
+sub set_hwm {
+    my ($s) = @_;
+    return unless defined $o{hwm};
+    $s->set($C{SNDHWM}, 'int', $o{hwm});
+    $s->set($C{RCVHWM}, 'int', $o{hwm});
+}
+
+# Binds $sock; returns the endpoint to connect to (and the private directory for ipc).
+sub bind_for {
+    my ($sock, $transport) = @_;
+    my $dir;
+    if ($transport eq 'tcp') {
+        $sock->bind('tcp://127.0.0.1:*');
+    }
+    else {
+        $dir = tempdir('zmq-perl-bench-XXXXXX', TMPDIR => 1, CLEANUP => 1);    # mode 0700
+        $sock->bind("ipc://$dir/s");
+    }
+    return ($last_endpoint->($sock), $dir);
+}
+
+# The child: a fresh perl on this script with the same module path (blib).
+my $SCRIPT = abs_path($0);
+my @INC_ARGS = map {"-I$_"} grep { m{/blib/(?:lib|arch)/?$} } @INC;
+
+sub spawn {
+    my ($role, $ep, $size, $count) = @_;
+    pipe(my $r, my $w) or die "pipe: $!\n";
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if (!$pid) {
+        open STDIN,  '<&', $r      or POSIX::_exit(126);
+        open STDOUT, '>&', \*STDERR or POSIX::_exit(126);    # our stdout is the result channel
+        exec($^X, @INC_ARGS, $SCRIPT, '--impl', $o{impl}, '--role', $role, '--endpoint', $ep,
+            '--size', $size, '--count', $count, '--timeout', $o{timeout},
+            (defined $o{hwm} ? ('--hwm', $o{hwm}) : ()))
+            or POSIX::_exit(127);
+    }
+    close $r;
+    $w->autoflush(1);
+    return ($pid, $w);
+}
+
+# Warm-up: runs $op (a send or receive) until it succeeds, giving up when the child exited or
+# after --timeout seconds. Then both timeouts are --timeout, so that a stalled run fails
+# instead of hanging.
+sub warm_up {
+    my ($sock, $pid, $op) = @_;
+    my $deadline = now() + $o{timeout};
+    $sock->set($C{SNDTIMEO}, 'int', 200);
+    $sock->set($C{RCVTIMEO}, 'int', 200);
+    my $ok = 0;
+    while (1) {
+        if (eval { $op->(); 1 }) { $ok = 1; last }
+        last if now() > $deadline || waitpid($pid, POSIX::WNOHANG()) != 0;
+    }
+    $sock->set($C{SNDTIMEO}, 'int', $o{timeout} * 1000);
+    $sock->set($C{RCVTIMEO}, 'int', $o{timeout} * 1000);
+    return $ok;
+}
+
+# "done" (or kill), close the pipe, wait. True if all went well.
+sub finish {
+    my ($pid, $ctl, $ok) = @_;
+    if ($ok) { print {$ctl} "done\n" }
+    else     { kill 'KILL', $pid }
+    close $ctl;
+    waitpid($pid, 0);
+    return !$ok || $? == 0;
+}
+
+sub push_pull {
+    my ($transport, $size) = @_;
+    my $n   = count_for($size);
+    my $ctx = new_ctx();
+    my $pull = $ctx->socket($C{PULL});
+    set_hwm($pull);
+    my ($ep, $dir) = bind_for($pull, $transport);
+    my ($pid, $ctl) = spawn('send', $ep, $size, $n);
+    if (!warm_up($pull, $pid, sub { $pull->recv })) {    # warm-up: the connection is up
+        warn "perl_net: push_pull $transport $size: no warm-up message\n";
+        finish($pid, $ctl, 0);
+        return 0;
+    }
+    my ($got, $bytes, $bad) = (0, 0, 0);
+    my $t0 = now();
+    print {$ctl} "go\n";
+    eval {
+        while ($got < $n) {
+            my $l = length $pull->recv;
+            $got++;
+            $bytes += $l;
+            $bad++ if $l != $size;
+        }
+        1;
+    } or warn "perl_net: push_pull $transport $size: recv: $@";
+    my $s = now() - $t0;
+    my $child_ok = finish($pid, $ctl, $got == $n);
+    printf "push_pull impl=%s transport=%s procs=2 size=%d msgs=%d hwm=%d secs=%.6f "
+        . "msgs_per_sec=%.0f mib_per_sec=%.1f lost=%d bad=%d\n",
+        $IMPL, $transport, $size, $n, $o{hwm} // 1000, $s, $got / $s, $bytes / $s / 1048576,
+        $n - $got, $bad;
+    $pull->set($C{LINGER}, 'int', 0);
+    $pull->close;
+    return $got == $n && $child_ok;
+}
+
+sub req_rep {
+    my ($transport) = @_;
+    my ($n, $size) = ($o{rt}, $o{rt_size});
+    my $ctx = new_ctx();
+    my $req = $ctx->socket($C{REQ});
+    my ($ep, $dir) = bind_for($req, $transport);
+    my ($pid, $ctl) = spawn('echo', $ep, $size, $n + 1);
+    my $msg = "\x5a" x $size;
+    my ($done, $bad) = (0, 0);
+    # Warm-up round trip: the connection is up.
+    my $ok = warm_up($req, $pid, sub { $req->send($msg) })
+        && warm_up($req, $pid, sub { $req->recv });
+    warn "perl_net: req_rep $transport: no warm-up round trip\n" unless $ok;
+    my $t0 = now();
+    if ($ok) {
+        $ok = eval {
+            while ($done < $n) {
+                $req->send($msg);
+                length($req->recv) == $size or $bad++;
+                $done++;
+            }
+            1;
+        };
+        warn "perl_net: req_rep $transport: $@" unless $ok;
+    }
+    my $s = now() - $t0;
+    my $child_ok = finish($pid, $ctl, $ok);
+    printf "req_rep impl=%s transport=%s mode=procs size=%d rts=%d secs=%.6f us_per_rt=%.3f "
+        . "bad=%d\n", $IMPL, $transport, $size, $n, $s, $s * 1e6 / $n, $bad
+        if $ok;
+    $req->set($C{LINGER}, 'int', 0);
+    $req->close;
+    return $ok && $child_ok;
+}
+
+# ---------------------------------------------------------------- child roles
+sub child_guard {
+    # SIGALRM's default action ends the process even inside a blocking call.
+    alarm $o{timeout};
+}
+
+sub child_send {
+    child_guard();
+    my $ctx  = new_ctx();
+    my $push = $ctx->socket($C{PUSH});
+    set_hwm($push);
+    $push->connect($o{endpoint});
+    my $msg = "\x5a" x $o{size};
+    $push->send($msg);    # warm-up
+    my $go = <STDIN>;
+    exit 1 unless defined $go && $go eq "go\n";
+    $push->send($msg) for 1 .. $o{count};
+    my $done = <STDIN>;    # stay open until the receiver has everything
+    $push->close;
+    exit 0;
+}
+
+sub child_echo {
+    child_guard();
+    my $ctx = new_ctx();
+    my $rep = $ctx->socket($C{REP});
+    $rep->connect($o{endpoint});
+    $rep->send($rep->recv) for 1 .. $o{count};
+    my $done = <STDIN>;
+    $rep->close;
+    exit 0;
+}
+
+if (defined $o{role}) {
+    die "--role needs --endpoint\n" unless defined $o{endpoint};
+    child_send() if $o{role} eq 'send';
+    child_echo() if $o{role} eq 'echo';
+    die "unknown --role $o{role}\n";
+}
+
+if ($o{impl} eq 'rust') {
+    print "version impl=$IMPL module=$ZMQ::Rust::VERSION perl=$^V\n";
+}
+else {
+    print "version impl=$IMPL module=$ZMQ::FFI::VERSION libzmq=", join('.', ZMQ::FFI->new->version),
+        " perl=$^V\n";
+}
+my $ok = 1;
+for my $t (grep { $_ eq 'tcp' || $_ eq 'ipc' } split /,/, $o{transport}) {
+    if ($want{push_pull}) {
+        push_pull($t, $_) or $ok = 0 for split /,/, $o{sizes};
+    }
+    req_rep($t) or $ok = 0 if $want{req_rep};
+}
+exit($ok ? 0 : 1);

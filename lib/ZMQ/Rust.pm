@@ -110,7 +110,10 @@ sub _z85_fail {
 # their open sockets close, each waiting at most 2 s (less if its LINGER says so) for its
 # queued messages, and whatever they drop is reported on stderr.
 
+our $EXITING;
+
 END {
+    $EXITING = 1;
     ZMQ::Rust::_set_exiting(1);
     for my $ctx (grep { defined } values %LIVE) {
         eval { $ctx->destroy };
@@ -217,8 +220,13 @@ C<ZMQ_MSG_T_SIZE>, C<ZMQ_IPV6>, C<ZMQ_BLOCKY>, ...). Unknown options fail with C
 =head2 $ctx->destroy
 
 Closes every socket of the context that is still open (each honouring its linger), then
-terminates the context. Idempotent. Blocking calls of sockets in other threads fail with
-C<ETERM>.
+terminates the context: it returns once every socket is closed and what they queued has
+been sent or their LINGER ran out, as libzmq's C<zmq_ctx_term> does. Idempotent. Blocking
+calls of sockets in other threads fail with C<ETERM>.
+
+A context that is never destroyed explicitly (it goes out of scope with its sockets, or the
+program ends) waits at most 2 seconds for queued messages, whatever the LINGER, and reports
+on stderr what it drops.
 
 =head2 $ctx->version, $ctx->verstr
 

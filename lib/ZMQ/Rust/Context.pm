@@ -49,8 +49,10 @@ sub destroy {
     # of its handle (as ZMQ::LibZMQ3 does), so it never waits for other threads' sockets.
     return $self->_release if $self->_cloned;
     # Sockets owned by other interpreter threads may still be open: wait for them as libzmq's
-    # zmq_ctx_term does, waking every 100 ms so that Perl signal handlers can run.
-    1 until $self->_term(100);
+    # zmq_ctx_term does, waking every 100 ms so that Perl signal handlers can run. At program
+    # exit (see ZMQ::Rust's END block) the wait is bounded.
+    my $until = $ZMQ::Rust::EXITING ? time + 2 : undef;
+    1 until $self->_term(100) || (defined $until && time >= $until);
     $self->_release;
     return;
 }

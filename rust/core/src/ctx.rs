@@ -83,9 +83,17 @@ impl Drop for CtxInner {
     fn drop(&mut self) {
         // The last handle is gone (context and every socket): let the I/O threads finish
         // their lingering connections and exit.
+        // Nobody called terminate (that waits as long as LINGER says): the context went away
+        // with its last handle, so wait at most EXIT_LINGER_MAX_MS (less at program exit),
+        // then give up on what is still queued, saying so on stderr.
+        let bound =
+            Instant::now() + std::time::Duration::from_millis(crate::EXIT_LINGER_MAX_MS as u64);
+        let deadline = crate::exit_deadline().map_or(bound, |d| d.min(bound));
         if let Some(threads) = self.io.get() {
             for t in threads {
-                t.stop();
+                if !t.stop_until(Some(deadline)) {
+                    t.abandon();
+                }
             }
         }
     }
@@ -356,6 +364,10 @@ impl Context {
     /// LINGER) and ended, or until `deadline`. Call after every socket is closed. Returns true
     /// once they are done.
     pub fn wait_io_done(&self, deadline: Option<Instant>) -> bool {
+        let deadline = match (deadline, crate::exit_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match self.inner.io.get() {
             Some(threads) => threads.iter().all(|t| t.stop_until(deadline)),
             None => true,

@@ -47,7 +47,23 @@ pub const EXIT_LINGER_MAX_MS: i32 = 2000;
 /// Tells the engine that the program is exiting: sockets closed from now on linger at most
 /// [`EXIT_LINGER_MAX_MS`], and messages they drop are reported on stderr.
 pub fn set_exiting(on: bool) {
+    if on {
+        let deadline =
+            std::time::Instant::now() + std::time::Duration::from_millis(EXIT_LINGER_MAX_MS as u64);
+        let _ = EXIT_DEADLINE.set(deadline);
+    }
     EXITING.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+static EXIT_DEADLINE: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// While exiting: the moment by which the engine stops waiting for lingering messages.
+pub(crate) fn exit_deadline() -> Option<std::time::Instant> {
+    if exiting() {
+        EXIT_DEADLINE.get().copied()
+    } else {
+        None
+    }
 }
 
 pub(crate) fn exiting() -> bool {

@@ -149,6 +149,8 @@ pub(crate) enum IoCommand {
     },
     /// Finish lingering connections, then exit.
     Stop,
+    /// Drop what is left (reporting unsent messages on stderr) and exit now.
+    Abandon,
 }
 
 /// Handle to one I/O thread.
@@ -188,9 +190,10 @@ impl IoThread {
         }
     }
 
-    /// Asks the thread to finish (lingering connections first) and waits for it.
-    pub(crate) fn stop(&self) {
-        self.stop_until(None);
+    /// Makes a stopping thread drop what is still queued (reporting it) and end now.
+    pub(crate) fn abandon(&self) {
+        self.send(IoCommand::Abandon);
+        self.stop_until(Some(Instant::now() + Duration::from_millis(200)));
     }
 
     /// Asks the thread to finish and waits until it did, or until `deadline`. Returns true
@@ -502,6 +505,24 @@ impl Reactor {
                 linger,
                 report,
             } => self.socket_closed(socket_id, linger, report),
+            IoCommand::Abandon => {
+                let ids: Vec<usize> = self.objects.keys().copied().collect();
+                for id in ids {
+                    match self.objects.get_mut(&id) {
+                        Some(Object::Session(s)) => {
+                            s.report_drops = true;
+                            self.close_session(id, Closed::Stopped);
+                        }
+                        Some(Object::Connecter(c)) => {
+                            c.report_drops = true;
+                            self.remove_connecter(id, true);
+                        }
+                        Some(Object::Listener(_)) => self.remove_listener(id),
+                        None => {}
+                    }
+                }
+                self.stopping = true;
+            }
             IoCommand::Stop => {
                 self.stopping = true;
                 let ids: Vec<usize> = self.objects.keys().copied().collect();
@@ -973,7 +994,7 @@ impl Reactor {
 fn report_dropped(n: usize, endpoint: &str) {
     if n > 0 {
         eprintln!(
-            "ZMQ::Rust: dropped {n} unsent message{} to {endpoint} when its socket was destroyed (its LINGER ran out; raise it to wait longer)",
+            "ZMQ::Rust: dropped {n} unsent message{} to {endpoint} at close (the socket's LINGER, or the 2 s bound at destruction and exit, ran out)",
             if n == 1 { "" } else { "s" }
         );
     }

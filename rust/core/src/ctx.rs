@@ -77,6 +77,8 @@ pub(crate) struct CtxInner {
     next_socket_id: AtomicU64,
     /// I/O threads, started by the first tcp/ipc bind or connect.
     io: OnceLock<Vec<IoThread>>,
+    /// Held while the I/O threads start.
+    io_start: Mutex<()>,
 }
 
 impl Drop for CtxInner {
@@ -147,6 +149,7 @@ impl Context {
                 inproc: Mutex::new(HashMap::new()),
                 next_socket_id: AtomicU64::new(1),
                 io: OnceLock::new(),
+                io_start: Mutex::new(()),
             }),
         }
     }
@@ -276,19 +279,28 @@ impl Context {
         let threads = match self.inner.io.get() {
             Some(t) => t,
             None => {
-                let n = self.inner.io_threads.load(Ordering::Relaxed);
-                if n <= 0 {
-                    return Err(Error::NoThread);
+                // One starter at a time: a second application thread that raced us here finds
+                // the threads started instead of starting (and leaking) its own set.
+                let _starting = self
+                    .inner
+                    .io_start
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                match self.inner.io.get() {
+                    Some(t) => t,
+                    None => {
+                        let n = self.inner.io_threads.load(Ordering::Relaxed);
+                        if n <= 0 {
+                            return Err(Error::NoThread);
+                        }
+                        let mut v = Vec::with_capacity(n as usize);
+                        for i in 0..n {
+                            v.push(IoThread::spawn(format!("zmq-rust-io-{i}"))?);
+                        }
+                        let _ = self.inner.io.set(v);
+                        self.inner.io.get().ok_or(Error::NoThread)?
+                    }
                 }
-                let mut v = Vec::with_capacity(n as usize);
-                for i in 0..n {
-                    v.push(IoThread::spawn(format!("zmq-rust-io-{i}"))?);
-                }
-                // Another thread of the application may have raced us: keep one set.
-                if self.inner.io.set(v).is_err() {
-                    // Ours are dropped unused; their threads exit when the channel closes.
-                }
-                self.inner.io.get().ok_or(Error::NoThread)?
             }
         };
         if threads.is_empty() {

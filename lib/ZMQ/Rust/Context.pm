@@ -4,6 +4,7 @@ use warnings;
 use Carp ();
 use Errno ();
 use Scalar::Util ();
+use Time::HiRes ();
 use ZMQ::Rust::Constants ();
 
 our $VERSION = '0.01';
@@ -51,8 +52,8 @@ sub destroy {
     # Sockets owned by other interpreter threads may still be open: wait for them as libzmq's
     # zmq_ctx_term does, waking every 100 ms so that Perl signal handlers can run. At program
     # exit (see ZMQ::Rust's END block) the wait is bounded.
-    my $until = $ZMQ::Rust::EXITING ? time + 2 : undef;
-    1 until $self->_term(100) || (defined $until && time >= $until);
+    my $until = $ZMQ::Rust::EXITING ? Time::HiRes::time() + 2 : undef;
+    1 until $self->_term(100) || (defined $until && Time::HiRes::time() >= $until);
     $self->_release;
     return;
 }

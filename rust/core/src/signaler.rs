@@ -10,20 +10,103 @@
 //! `wait()` only if nothing was found. A notifier that made a change before `arm()` is seen by
 //! the re-check; one that made it after sees the armed flag and writes the fd.
 //!
-//! The fd is an eventfd on Linux and a non-blocking pipe elsewhere, close-on-exec in both cases.
+//! A socket's fd is an eventfd on Linux and a non-blocking pipe elsewhere, close-on-exec in
+//! both cases. A connection on an I/O thread has no fd of its own: its signaler puts the
+//! connection's id on the thread's [`ReadyList`], so that an idle connection costs one fd (its
+//! stream), as in libzmq, and ten thousand of them fit in a default fd limit.
 
 use crate::error::{Error, Result};
+use crossbeam_queue::SegQueue;
 use std::os::fd::RawFd;
 use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A wake-up fd plus the owner's "about to sleep" flag.
+/// Where a notification goes.
+#[derive(Debug)]
+enum Target {
+    /// An fd the owner polls or waits on (sockets: blocking calls, ZMQ_FD, zmq_poll).
+    Fd {
+        /// Read end (the fd handed out as ZMQ_FD).
+        rfd: RawFd,
+        /// Write end (same as `rfd` for an eventfd).
+        wfd: RawFd,
+    },
+    /// A connection on an I/O thread: its id goes on the thread's ready list.
+    Reactor {
+        /// The I/O thread's list.
+        list: Arc<ReadyList>,
+        /// The connection (or connecter) to drive.
+        id: usize,
+    },
+}
+
+/// The ids of an I/O thread's connections that were notified, and the one wake-up of that
+/// thread (its `mio::Waker`). The thread announces that it is about to block in `poll` with
+/// [`ReadyList::before_poll`] (the same arm-then-check protocol as [`Signaler::arm`]), so a
+/// notification costs a system call only when the thread sleeps.
+#[derive(Debug)]
+pub(crate) struct ReadyList {
+    ids: SegQueue<usize>,
+    waker: mio::Waker,
+    /// Set by the I/O thread just before it re-checks the list and blocks in `poll`.
+    polling: AtomicBool,
+}
+
+impl ReadyList {
+    /// A list whose notifications wake `waker`'s poll.
+    pub(crate) fn new(waker: mio::Waker) -> ReadyList {
+        ReadyList {
+            ids: SegQueue::new(),
+            waker,
+            polling: AtomicBool::new(false),
+        }
+    }
+
+    /// Queues `id` and wakes the thread if it is (about to be) blocked.
+    fn push(&self, id: usize) {
+        self.ids.push(id);
+        fence(Ordering::SeqCst);
+        if self.polling.load(Ordering::Relaxed) && self.polling.swap(false, Ordering::SeqCst) {
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// Wakes the thread whatever it is doing (commands from other threads).
+    pub(crate) fn wake(&self) {
+        self.polling.store(false, Ordering::SeqCst);
+        let _ = self.waker.wake();
+    }
+
+    /// I/O thread, before blocking: announces it, then says whether it may block (nothing is
+    /// queued). When it returns false, poll without blocking.
+    pub(crate) fn before_poll(&self) -> bool {
+        self.polling.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        self.ids.is_empty()
+    }
+
+    /// I/O thread, after `poll` returned.
+    pub(crate) fn after_poll(&self) {
+        self.polling.store(false, Ordering::Relaxed);
+    }
+
+    /// Number of ids queued now.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The next notified id.
+    pub(crate) fn pop(&self) -> Option<usize> {
+        self.ids.pop()
+    }
+}
+
+/// A wake-up target plus the owner's "about to sleep" flag.
 #[derive(Debug)]
 pub struct Signaler {
-    /// Read end (the fd handed out as ZMQ_FD).
-    rfd: RawFd,
-    /// Write end (same as `rfd` for an eventfd).
-    wfd: RawFd,
+    /// Where notifications go.
+    target: Target,
     /// Set by the owner just before it re-checks its state and waits on `rfd`.
     sleeping: AtomicBool,
     /// Set by every `notify` when `track_activity` is on; lets a PUB/XPUB learn cheaply that
@@ -38,17 +121,35 @@ impl Signaler {
     pub fn new(track_activity: bool) -> Result<Signaler> {
         let (rfd, wfd) = make_fds()?;
         Ok(Signaler {
-            rfd,
-            wfd,
+            target: Target::Fd { rfd, wfd },
             sleeping: AtomicBool::new(false),
             activity: AtomicBool::new(false),
             track_activity,
         })
     }
 
-    /// The pollable fd: readable after a notification reached an armed owner.
+    /// A signaler for connection (or connecter) `id` of the I/O thread that owns `list`:
+    /// notifications queue `id` there instead of writing an fd. It has no fd and cannot be
+    /// waited on.
+    pub(crate) fn for_reactor(list: &Arc<ReadyList>, id: usize) -> Signaler {
+        Signaler {
+            target: Target::Reactor {
+                list: Arc::clone(list),
+                id,
+            },
+            sleeping: AtomicBool::new(false),
+            activity: AtomicBool::new(false),
+            track_activity: false,
+        }
+    }
+
+    /// The pollable fd: readable after a notification reached an armed owner (-1 for an I/O
+    /// thread's connection, which has none).
     pub fn fd(&self) -> RawFd {
-        self.rfd
+        match self.target {
+            Target::Fd { rfd, .. } => rfd,
+            Target::Reactor { .. } => -1,
+        }
     }
 
     /// Called by other threads after they changed state the owner may be waiting for.
@@ -61,14 +162,14 @@ impl Signaler {
         // see its flag.
         fence(Ordering::SeqCst);
         if self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::SeqCst) {
-            self.write_fd();
+            self.wake();
         }
     }
 
     /// Wakes the owner whether or not it is armed (context termination).
     pub fn force(&self) {
         self.sleeping.store(false, Ordering::SeqCst);
-        self.write_fd();
+        self.wake();
     }
 
     /// Takes the activity flag (true if anything notified since the last call).
@@ -95,7 +196,12 @@ impl Signaler {
 
     /// Owner: waits until notified or until `deadline` (None waits forever).
     /// Returns Ok(true) when notified, Ok(false) on timeout, Err(Interrupted) on a signal.
+    /// An I/O thread's connection never waits: this returns `Ok(false)` at once for it.
     pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
+        let Target::Fd { rfd, .. } = self.target else {
+            debug_assert!(false, "wait on a connection's signaler");
+            return Ok(false);
+        };
         let timeout_ms: i32 = match deadline {
             None => -1,
             Some(d) => {
@@ -111,7 +217,7 @@ impl Signaler {
             }
         };
         let mut pfd = libc::pollfd {
-            fd: self.rfd,
+            fd: rfd,
             events: libc::POLLIN,
             revents: 0,
         };
@@ -130,33 +236,43 @@ impl Signaler {
 
     /// Empties the fd so that it is quiet until the next notification.
     pub fn drain(&self) {
+        let Target::Fd { rfd, .. } = self.target else {
+            return;
+        };
         let mut buf = [0u8; 64];
         loop {
             // SAFETY: reading into a local buffer of the given size.
-            let n = unsafe { libc::read(self.rfd, buf.as_mut_ptr().cast(), buf.len()) };
+            let n = unsafe { libc::read(rfd, buf.as_mut_ptr().cast(), buf.len()) };
             if n <= 0 || cfg!(any(target_os = "linux", target_os = "android")) {
                 break;
             }
         }
     }
 
-    fn write_fd(&self) {
-        let one: u64 = 1;
-        // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means the fd is
-        // readable already, which is all a notification needs.
-        unsafe {
-            libc::write(self.wfd, (&one as *const u64).cast(), 8);
+    fn wake(&self) {
+        match &self.target {
+            Target::Fd { wfd, .. } => {
+                let one: u64 = 1;
+                // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means
+                // the fd is readable already, which is all a notification needs.
+                unsafe {
+                    libc::write(*wfd, (&one as *const u64).cast(), 8);
+                }
+            }
+            Target::Reactor { list, id } => list.push(*id),
         }
     }
 }
 
 impl Drop for Signaler {
     fn drop(&mut self) {
-        // SAFETY: the fds are owned by this signaler.
-        unsafe {
-            libc::close(self.rfd);
-            if self.wfd != self.rfd {
-                libc::close(self.wfd);
+        if let Target::Fd { rfd, wfd } = self.target {
+            // SAFETY: the fds are owned by this signaler.
+            unsafe {
+                libc::close(rfd);
+                if wfd != rfd {
+                    libc::close(wfd);
+                }
             }
         }
     }
@@ -242,5 +358,58 @@ mod tests {
         s.notify();
         assert!(s.take_activity());
         assert!(!s.take_activity());
+    }
+
+    #[test]
+    fn reactor_signaler_queues_its_id_and_wakes_a_polling_thread() {
+        let mut poll = mio::Poll::new().unwrap();
+        let waker = mio::Waker::new(poll.registry(), mio::Token(7)).unwrap();
+        let list = Arc::new(ReadyList::new(waker));
+        let s = Signaler::for_reactor(&list, 42);
+        assert_eq!(s.fd(), -1);
+        let mut events = mio::Events::with_capacity(4);
+
+        // Not armed: nothing queued.
+        s.notify();
+        assert!(list.pop().is_none());
+
+        // Armed, reactor busy (not polling): queued, no wake-up.
+        s.arm();
+        s.notify();
+        assert_eq!(list.pop(), Some(42));
+        assert!(!s.is_armed(), "a notification disarms");
+        poll.poll(&mut events, Some(Duration::ZERO)).unwrap();
+        assert!(
+            events.is_empty(),
+            "no wake-up while the reactor is not polling"
+        );
+
+        // Reactor about to block: the notification from another thread wakes it.
+        assert!(list.before_poll(), "nothing queued, may block");
+        s.arm();
+        let s = Arc::new(s);
+        let s2 = Arc::clone(&s);
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            s2.notify();
+        });
+        let start = Instant::now();
+        poll.poll(&mut events, Some(Duration::from_secs(5)))
+            .unwrap();
+        list.after_poll();
+        assert!(
+            start.elapsed() < Duration::from_secs(4),
+            "woken by the notification"
+        );
+        assert_eq!(events.iter().next().map(|e| e.token()), Some(mio::Token(7)));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list.pop(), Some(42));
+        t.join().unwrap();
+
+        // Queued before the reactor announced itself: it must not block.
+        s.arm();
+        s.notify();
+        assert!(!list.before_poll());
+        list.after_poll();
     }
 }

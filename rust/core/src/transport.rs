@@ -313,7 +313,7 @@ fn bind_abstract(_name: &str) -> Result<UnixListener> {
 fn wildcard_ipc_path() -> Result<PathBuf> {
     let base = ["TMPDIR", "TEMPDIR", "TMP"]
         .iter()
-        .find_map(|v| std::env::var_os(v))
+        .find_map(std::env::var_os)
         .map(PathBuf::from);
     // Without a temporary directory, libzmq uses a path relative to the working directory.
     let template_path = match base {

@@ -10,13 +10,12 @@ mod session;
 use crate::error::{Error, Result};
 use crate::monitor::{event, Monitor};
 use crate::pipe::PipeEnd;
-use crate::signaler::Signaler;
+use crate::signaler::{ReadyList, Signaler};
 use crate::socket::{Command, SocketType};
 use crate::transport::{self, Listener, Target};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
-use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 use session::{Closed, Origin, Session};
 use std::cmp::Reverse;
@@ -72,10 +71,14 @@ pub(crate) enum Stream {
 
 impl Stream {
     fn fd(&self) -> u32 {
+        self.raw_fd() as u32
+    }
+
+    pub(crate) fn raw_fd(&self) -> std::os::fd::RawFd {
         use std::os::fd::AsRawFd;
         match self {
-            Stream::Tcp(s) => s.as_raw_fd() as u32,
-            Stream::Unix(s) => s.as_raw_fd() as u32,
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Unix(s) => s.as_raw_fd(),
         }
     }
 
@@ -158,20 +161,21 @@ pub(crate) enum IoCommand {
 pub(crate) struct IoThread {
     stop_sent: std::sync::atomic::AtomicBool,
     tx: Sender<IoCommand>,
-    waker: Arc<Waker>,
+    ready: Arc<ReadyList>,
     handle: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl IoThread {
     pub(crate) fn spawn(name: String) -> Result<IoThread> {
         let poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let ready = Arc::new(ReadyList::new(Waker::new(poll.registry(), WAKER)?));
+        let list = Arc::clone(&ready);
         let (tx, rx) = crossbeam_channel::unbounded();
         let handle = std::thread::Builder::new()
             .name(name)
             .spawn(move || {
                 block_signals();
-                let mut r = Reactor::new(poll, rx);
+                let mut r = Reactor::new(poll, rx, list);
                 // A panic here is a bug; it must not take the process down with it.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
             })
@@ -179,14 +183,14 @@ impl IoThread {
         Ok(IoThread {
             stop_sent: std::sync::atomic::AtomicBool::new(false),
             tx,
-            waker,
+            ready,
             handle: Mutex::new(Some(handle)),
         })
     }
 
     pub(crate) fn send(&self, cmd: IoCommand) {
         if self.tx.send(cmd).is_ok() {
-            let _ = self.waker.wake();
+            self.ready.wake();
         }
     }
 
@@ -274,8 +278,8 @@ struct ConnecterRec {
 
 #[derive(Debug)]
 enum Object {
-    Listener(ListenerRec),
-    Connecter(ConnecterRec),
+    Listener(Box<ListenerRec>),
+    Connecter(Box<ConnecterRec>),
     Session(Box<Session>),
 }
 
@@ -292,16 +296,15 @@ struct Reactor {
     poll: Poll,
     rx: Receiver<IoCommand>,
     objects: HashMap<usize, Object>,
+    /// Connections (or connecters) whose signaler was notified.
+    ready: Arc<ReadyList>,
     next_id: usize,
     timers: BinaryHeap<Reverse<(Instant, usize, TimerKind)>>,
     stopping: bool,
 }
 
 fn stream_token(id: usize) -> Token {
-    Token(id * 2)
-}
-fn sig_token(id: usize) -> Token {
-    Token(id * 2 + 1)
+    Token(id)
 }
 
 fn ms(v: i32) -> Duration {
@@ -319,11 +322,12 @@ fn jitter(ivl: i32) -> i32 {
 }
 
 impl Reactor {
-    fn new(poll: Poll, rx: Receiver<IoCommand>) -> Reactor {
+    fn new(poll: Poll, rx: Receiver<IoCommand>, ready: Arc<ReadyList>) -> Reactor {
         Reactor {
             poll,
             rx,
             objects: HashMap::new(),
+            ready,
             next_id: 1,
             timers: BinaryHeap::new(),
             stopping: false,
@@ -344,11 +348,16 @@ impl Reactor {
     fn run(&mut self) {
         let mut events = Events::with_capacity(256);
         loop {
-            let timeout = self
+            let mut timeout = self
                 .timers
                 .peek()
                 .map(|Reverse((t, _, _))| t.saturating_duration_since(Instant::now()));
-            if let Err(e) = self.poll.poll(&mut events, timeout) {
+            if !self.ready.before_poll() || !self.rx.is_empty() {
+                timeout = Some(Duration::ZERO);
+            }
+            let polled = self.poll.poll(&mut events, timeout);
+            self.ready.after_poll();
+            if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {
                     return;
                 }
@@ -357,14 +366,20 @@ impl Reactor {
                 if ev.token() == WAKER {
                     continue;
                 }
-                let id = ev.token().0 / 2;
-                if ev.token() == sig_token(id) {
-                    // The socket woke this connection: clear the signaler before working.
-                    if let Some(Object::Session(s)) = self.objects.get(&id) {
-                        s.sig.drain();
-                    }
+                let id = ev.token().0;
+                if let Some(Object::Session(s)) = self.objects.get_mut(&id) {
+                    s.on_readiness(
+                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                        ev.is_writable() || ev.is_write_closed() || ev.is_error(),
+                    );
                 }
                 self.on_ready(id);
+            }
+            // Connections their sockets woke (a batch: those notified meanwhile wait for the
+            // next turn, after the network events).
+            for _ in 0..self.ready.len() {
+                let Some(id) = self.ready.pop() else { break };
+                self.on_signal(id);
             }
             while let Ok(cmd) = self.rx.try_recv() {
                 self.on_command(cmd);
@@ -383,6 +398,20 @@ impl Reactor {
             Some(Object::Connecter(_)) => self.connect_done(id),
             Some(Object::Session(_)) => self.drive(id),
             None => {}
+        }
+    }
+
+    /// A connection's signaler fired (its socket wrote into or read from the pipe). A
+    /// connecter's signaler outlives its connections and stands for the current one.
+    fn on_signal(&mut self, id: usize) {
+        match self.objects.get(&id) {
+            Some(Object::Session(_)) => self.drive(id),
+            Some(Object::Connecter(c)) => {
+                if let Some(sid) = c.session {
+                    self.drive(sid);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -413,12 +442,12 @@ impl Reactor {
                 {
                     self.objects.insert(
                         id,
-                        Object::Listener(ListenerRec {
+                        Object::Listener(Box::new(ListenerRec {
                             sock,
                             endpoint: endpoint.into(),
                             link,
                             opts,
-                        }),
+                        })),
                     );
                     // Connections may already be waiting.
                     self.accept(id);
@@ -432,17 +461,14 @@ impl Reactor {
                 pipe,
             } => {
                 let id = self.id();
-                let sig = match Signaler::new(false) {
-                    Ok(s) => Arc::new(s),
-                    Err(_) => return,
-                };
+                let sig = Arc::new(Signaler::for_reactor(&self.ready, id));
                 if let Some(p) = &pipe {
                     p.set_owner(&sig);
                 }
                 let ivl = opts.reconnect_ivl;
                 self.objects.insert(
                     id,
-                    Object::Connecter(ConnecterRec {
+                    Object::Connecter(Box::new(ConnecterRec {
                         target,
                         endpoint: endpoint.into(),
                         link,
@@ -456,7 +482,7 @@ impl Reactor {
                         connections: 0,
                         report_drops: false,
                         lingering: false,
-                    }),
+                    })),
                 );
                 self.start_connect(id);
             }
@@ -468,7 +494,7 @@ impl Reactor {
                 let ids: Vec<usize> = self
                     .objects
                     .iter()
-                    .filter(|(_, o)| matches!(o, Object::Listener(l) if l.link.socket_id == socket_id && &*l.endpoint == endpoint))
+                    .filter(|(_, o)| matches!(o, Object::Listener(l) if l.link.socket_id == socket_id && *l.endpoint == *endpoint))
                     .map(|(&id, _)| id)
                     .collect();
                 for id in ids {
@@ -493,7 +519,7 @@ impl Reactor {
                 let ids: Vec<usize> = self
                     .objects
                     .iter()
-                    .filter(|(_, o)| matches!(o, Object::Connecter(c) if c.link.socket_id == socket_id && &*c.endpoint == endpoint))
+                    .filter(|(_, o)| matches!(o, Object::Connecter(c) if c.link.socket_id == socket_id && *c.endpoint == *endpoint))
                     .map(|(&id, _)| id)
                     .collect();
                 for id in ids {
@@ -613,11 +639,8 @@ impl Reactor {
                 .monitor
                 .emit(event::ACCEPTED, stream.fd(), &l.endpoint);
             let (link, opts, endpoint) = (l.link.clone(), l.opts.clone(), Arc::clone(&l.endpoint));
-            let sig = match Signaler::new(false) {
-                Ok(s) => Arc::new(s),
-                Err(_) => continue,
-            };
             let sid = self.id();
+            let sig = Arc::new(Signaler::for_reactor(&self.ready, sid));
             self.start_session(
                 sid,
                 Origin::Accepted(lid),
@@ -646,19 +669,16 @@ impl Reactor {
         reconnection: bool,
     ) {
         apply_stream_options(&stream, &opts);
-        let reg = self.poll.registry();
-        if reg
+        if self
+            .poll
+            .registry()
             .register(
                 stream.source(),
                 stream_token(sid),
                 Interest::READABLE | Interest::WRITABLE,
             )
             .is_err()
-            || reg
-                .register(&mut SourceFd(&sig.fd()), sig_token(sid), Interest::READABLE)
-                .is_err()
         {
-            let _ = reg.deregister(stream.source());
             return;
         }
         if opts.handshake_ivl > 0 {
@@ -686,10 +706,8 @@ impl Reactor {
         let Some(Object::Session(mut s)) = self.objects.remove(&sid) else {
             return;
         };
-        if why == Closed::Stopped {
-            if s.report_drops {
-                report_dropped(s.unsent(), &s.endpoint);
-            }
+        if why == Closed::Stopped && s.report_drops {
+            report_dropped(s.unsent(), &s.endpoint);
         }
         if why != Closed::Stopped {
             let m = &s.link.monitor;
@@ -704,9 +722,7 @@ impl Reactor {
             }
             m.emit(event::DISCONNECTED, s.stream.fd(), &s.endpoint);
         }
-        let reg = self.poll.registry();
-        let _ = reg.deregister(s.stream.source());
-        let _ = reg.deregister(&mut SourceFd(&s.sig.fd()));
+        let _ = self.poll.registry().deregister(s.stream.source());
         match s.origin {
             Origin::Accepted(_) => s.close_pipe(),
             Origin::Connected(cid) => {

@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 const ZERO_COPY_MIN: usize = 8192;
 /// Stop pulling messages from the pipe once this much is queued for writing.
 const OUT_BATCH: usize = 64 * 1024;
+/// Most slices handed to one `writev`.
+const MAX_IOV: usize = 64;
 
 /// Why a connection ended; decides whether a connecter tries again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,20 +108,19 @@ impl OutQueue {
                 return Ok(true);
             }
             self.seal();
-            let slices: Vec<IoSlice<'_>> = self
-                .chunks
-                .iter()
-                .take(64)
-                .map(|c| IoSlice::new(c))
-                .collect();
-            let n = match stream.write_vectored(&slices) {
+            let mut slices = [IoSlice::new(&[]); MAX_IOV];
+            let mut k = 0;
+            for (slot, c) in slices.iter_mut().zip(&self.chunks) {
+                *slot = IoSlice::new(c);
+                k += 1;
+            }
+            let n = match stream.write_vectored(&slices[..k]) {
                 Ok(0) => return Err(ErrorKind::WriteZero.into()),
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            drop(slices);
             self.len -= n;
             let mut left = n;
             while left > 0 {
@@ -183,8 +184,10 @@ pub(crate) struct Session {
     pub(crate) lingering: bool,
     /// Report what is dropped when it ends (see `IoCommand::SocketClosed`).
     pub(crate) report_drops: bool,
-    /// Waiting for WRITABLE.
+    /// A write returned EAGAIN and no WRITABLE event came since: do not try to write.
     blocked_write: bool,
+    /// A read returned EAGAIN and no READABLE event came since: do not try to read.
+    drained: bool,
     /// STREAM socket: raw bytes, no ZMTP.
     raw: bool,
     /// STREAM: the socket sent an empty message, which closes the connection.
@@ -247,6 +250,7 @@ impl Session {
             lingering: false,
             report_drops: false,
             blocked_write: false,
+            drained: false,
             raw: false,
             close_requested: false,
         };
@@ -282,6 +286,16 @@ impl Session {
             self.pipe.take()
         } else {
             None
+        }
+    }
+
+    /// The stream reported readiness (edge-triggered: once per change).
+    pub(crate) fn on_readiness(&mut self, readable: bool, writable: bool) {
+        if readable {
+            self.drained = false;
+        }
+        if writable {
+            self.blocked_write = false;
         }
     }
 
@@ -325,6 +339,9 @@ impl Session {
     }
 
     fn flush(&mut self) -> Result<(), Closed> {
+        if self.blocked_write || self.out.is_empty() {
+            return Ok(());
+        }
         match self.out.flush(&mut self.stream) {
             Ok(done) => {
                 self.blocked_write = !done;
@@ -385,13 +402,13 @@ impl Session {
                     return Ok(());
                 }
             }
-            if !self.decode_buffered()? {
+            if !self.decode_buffered()? || self.drained {
                 return Ok(());
             }
             // One read fills what the buffer has room for: at least 8 KiB (libzmq's
             // IN_BATCH_SIZE), and a large frame's whole body at once (the decoder sizes the
             // buffer for it).
-            match self.decoder.read_from(&mut self.stream) {
+            match self.decoder.read_fd(self.stream.raw_fd()) {
                 Ok(0) => return Err(Closed::Disconnected),
                 Ok(_) => {
                     self.last_recv = Instant::now();
@@ -399,7 +416,10 @@ impl Session {
                     self.ttl_deadline = None;
                 }
                 Err(e) => match e.kind() {
-                    ErrorKind::WouldBlock => return Ok(()),
+                    ErrorKind::WouldBlock => {
+                        self.drained = true;
+                        return Ok(());
+                    }
                     ErrorKind::Interrupted => {}
                     _ => return Err(Closed::Disconnected),
                 },
@@ -446,12 +466,18 @@ impl Session {
                             "message before READY".into(),
                         )));
                     }
-                    self.inbound.push(f.data);
-                    if !f.more {
-                        let m = Message::from_parts(std::mem::take(&mut self.inbound));
-                        if !self.push_inbound(m) {
-                            return Ok(false);
-                        }
+                    let m = if f.more {
+                        self.inbound.push(f.data);
+                        continue;
+                    } else if self.inbound.is_empty() {
+                        // Single-frame message: no frame list to allocate.
+                        Message::One(f.data)
+                    } else {
+                        self.inbound.push(f.data);
+                        Message::from_parts(std::mem::take(&mut self.inbound))
+                    };
+                    if !self.push_inbound(m) {
+                        return Ok(false);
                     }
                 }
             }

@@ -8,6 +8,7 @@ use super::greeting::{self, Greeting, GREETING_LEN};
 use super::ProtocolError;
 use crate::msg::{Frame, Message};
 use bytes::{Buf, BufMut, BytesMut};
+use std::os::fd::RawFd;
 
 /// Flags bit 0: more frames of this message follow.
 pub(crate) const FLAG_MORE: u8 = 0x01;
@@ -23,8 +24,6 @@ pub(crate) const MAX_COMMAND_SIZE: u64 = 1 << 31;
 /// buffer of a large frame holds at most `arrived + max(GROWTH_STEP, arrived)` bytes, so a
 /// peer that declares a huge size and sends little makes us allocate little.
 pub(crate) const GROWTH_STEP: usize = 1 << 20;
-/// Largest slice [`Decoder::read_from`] zero-fills and hands to one `read` call.
-const MAX_READ_WINDOW: usize = 256 * 1024;
 /// Longest frame header (flags + 8-byte size).
 pub(crate) const MAX_HEADER_LEN: usize = 9;
 
@@ -51,7 +50,7 @@ struct Header {
 /// Incremental frame decoder.
 ///
 /// The engine reads from the socket directly into [`Decoder::read_buf`] (or lets
-/// [`Decoder::read_from`] do it), then calls [`Decoder::next`] until it returns `Ok(None)`.
+/// [`Decoder::read_fd`] do it), then calls [`Decoder::next`] until it returns `Ok(None)`.
 /// Bodies are zero-copy slices of the read buffer. A body that has not fully arrived is read in
 /// place: when at least [`IN_BATCH_SIZE`] bytes of it are missing, the buffer holds that frame
 /// only and grows towards exactly its size (geometrically, never more than
@@ -102,23 +101,23 @@ impl Decoder {
         &mut self.buf
     }
 
-    /// Reads once from `src` into the read buffer (safe code: the free space is zero-filled
-    /// first, at most 256 KiB of it) and returns what `read` returned; `Ok(0)` is end of file.
-    pub(crate) fn read_from<R: std::io::Read + ?Sized>(
-        &mut self,
-        src: &mut R,
-    ) -> std::io::Result<usize> {
+    /// Reads once from the stream `fd` into the read buffer's free space and returns what
+    /// `read(2)` returned; `Ok(0)` is end of file. The free space is handed to the kernel
+    /// as it is, not zero-filled first: a 1 MiB body costs one copy, not a fill and a copy.
+    pub(crate) fn read_fd(&mut self, fd: RawFd) -> std::io::Result<usize> {
         let buf = self.read_buf();
-        let start = buf.len();
-        let window = (buf.capacity() - start).min(MAX_READ_WINDOW);
-        buf.resize(start + window, 0);
-        let result = match buf.get_mut(start..) {
-            Some(dst) => src.read(dst),
-            None => Ok(0),
+        let spare = buf.spare_capacity_mut();
+        let room = spare.len();
+        // SAFETY: `spare` is `room` bytes of writable memory owned by `buf`; read(2) writes
+        // at most `room` bytes there and nothing else.
+        let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), room) };
+        let Ok(n) = usize::try_from(n) else {
+            return Err(std::io::Error::last_os_error());
         };
-        let n = result.as_ref().map_or(0, |&n| n.min(window));
-        buf.truncate(start + n);
-        result.map(|n| n.min(window))
+        let n = n.min(room);
+        // SAFETY: read(2) initialised the first `n` bytes of the spare capacity.
+        unsafe { buf.set_len(buf.len() + n) };
+        Ok(n)
     }
 
     /// Number of received bytes held and not yet returned by [`Decoder::next`] (including the
@@ -380,6 +379,9 @@ pub(crate) fn encode_subscription(
 mod tests {
     use super::*;
     use bytes::Bytes;
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
 
     /// Feeds `input` into a fresh decoder `chunk` bytes at a time and collects the events.
     fn decode_chunked(input: &[u8], chunk: usize, max: i64) -> (Vec<Event>, Option<ProtocolError>) {
@@ -526,16 +528,18 @@ mod tests {
         let mut wire = BytesMut::new();
         encode_frame(&mut wire, &body, false, false);
         encode_frame(&mut wire, b"next", false, false);
-        let mut src: &[u8] = &wire;
+        let (mut tx, rx) = UnixStream::pair().unwrap();
+        let writer = std::thread::spawn(move || tx.write_all(&wire).unwrap());
         let mut d = Decoder::new(-1);
         let mut events = Vec::new();
-        while !src.is_empty() {
-            let n = d.read_from(&mut src).unwrap();
+        while events.len() < 2 {
+            let n = d.read_fd(rx.as_raw_fd()).unwrap();
             assert!(n > 0);
             while let Some(e) = d.next().unwrap() {
                 events.push(e);
             }
         }
+        writer.join().unwrap();
         assert_eq!(events.len(), 2);
         let Event::Frame(f) = &events[0] else {
             panic!("not a frame")
@@ -647,22 +651,21 @@ mod tests {
     }
 
     #[test]
-    fn read_from_reports_errors_and_eof() {
-        struct Failing;
-        impl std::io::Read for Failing {
-            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-                Err(std::io::ErrorKind::WouldBlock.into())
-            }
-        }
+    fn read_fd_reports_errors_and_eof() {
+        let (mut tx, rx) = UnixStream::pair().unwrap();
+        rx.set_nonblocking(true).unwrap();
         let mut d = Decoder::new(-1);
-        assert!(d.read_from(&mut Failing).is_err());
+        let e = d.read_fd(rx.as_raw_fd()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
         assert_eq!(d.buffered(), 0);
-        let mut empty: &[u8] = &[];
-        assert_eq!(d.read_from(&mut empty).unwrap(), 0);
+        assert!(d.read_fd(-1).is_err(), "EBADF");
         assert_eq!(d.buffered(), 0);
-        let mut some: &[u8] = b"\x00\x02hi";
-        assert_eq!(d.read_from(&mut some).unwrap(), 4);
+        tx.write_all(b"\x00\x02hi").unwrap();
+        assert_eq!(d.read_fd(rx.as_raw_fd()).unwrap(), 4);
         assert_eq!(d.next(), Ok(Some(frame(b"hi", false))));
         assert!(!d.mid_frame());
+        drop(tx);
+        assert_eq!(d.read_fd(rx.as_raw_fd()).unwrap(), 0, "end of file");
+        assert_eq!(d.buffered(), 0);
     }
 }

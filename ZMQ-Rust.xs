@@ -131,6 +131,33 @@ static const char *zrp_bytes(pTHX_ SV *sv, STRLEN *len, const char *what) {
     return SvPV_nomg(sv, *len);
 }
 
+/* A received frame as a new string. A large frame the engine handed over (cap != 0: a malloc
+ * block of cap bytes, the frame then a NUL) becomes the string's buffer as it is, without a
+ * copy. Perl frees string buffers with free(); when it has an allocator of its own
+ * (MYMALLOC, PERL_TRACK_MEMPOOL's headers, PERL_IMPLICIT_SYS) the frame is copied instead. */
+#if defined(MYMALLOC) || defined(PERL_TRACK_MEMPOOL) || defined(PERL_IMPLICIT_SYS)
+#  define ZRP_ADOPT_BUFFERS 0
+#else
+#  define ZRP_ADOPT_BUFFERS 1
+#endif
+
+static SV *zrp_frame_sv(pTHX_ uint8_t *data, size_t len, size_t cap) {
+    SV *sv;
+    if (!cap)
+        return newSVpvn((const char *)data, len);
+#if ZRP_ADOPT_BUFFERS
+    sv = newSV_type(SVt_PV);
+    SvPV_set(sv, (char *)data);
+    SvCUR_set(sv, len);
+    SvLEN_set(sv, cap);
+    SvPOK_only(sv);
+#else
+    sv = newSVpvn((const char *)data, len);
+    zr_buf_free(data, cap);
+#endif
+    return sv;
+}
+
 static const char *zrp_endpoint(pTHX_ SV *sv, STRLEN *len, const char *method) {
     SvGETMAGIC(sv);
     if (!SvOK(sv) || SvROK(sv))
@@ -795,17 +822,17 @@ recv(self, flags = 0)
     SV *self
     int flags
   PPCODE:
-    const uint8_t *data;
-    size_t len;
+    uint8_t *data;
+    size_t len, cap;
     int more;
     int rc, err;
     SOCK_OR_EMPTY(s, self);
-    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv(s->sock, flags, &data, &len, &more));
+    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv_owned(s->sock, flags, &data, &len, &cap, &more));
     if (rc != 0) {
         zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
     }
-    XPUSHs(sv_2mortal(newSVpvn((const char *)data, len)));
+    XPUSHs(sv_2mortal(zrp_frame_sv(aTHX_ data, len, cap)));
 
 void
 recv_multipart(self, flags = 0)

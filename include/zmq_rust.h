@@ -39,6 +39,10 @@
 // String option (NUL-terminated when read).
 #define ZR_OPT_STRING 4
 
+// Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
+// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
+#define ZR_OWNED_MIN (64 * 1024)
+
 // An opaque context handle.
 struct zr_ctx;
 
@@ -213,6 +217,31 @@ int32_t zr_socket_recv(struct zr_socket *s,
                        const uint8_t **data,
                        size_t *len,
                        int32_t *more);
+
+// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
+// the frame is at least [`ZR_OWNED_MIN`] bytes, nothing else holds its buffer and the
+// buffer has room after it, `*cap` is set to the buffer's size and `*data` is the caller's:
+// a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
+// bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
+// `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with
+// [`zr_socket_recv`]. A receiver that would copy the frame anyway (into a string of its
+// own, say) saves the copy.
+//
+// # Safety
+// `s` is NULL or a live handle; the out-pointers are valid for writing.
+int32_t zr_socket_recv_owned(struct zr_socket *s,
+                             int32_t flags,
+                             uint8_t **data,
+                             size_t *len,
+                             size_t *cap,
+                             int32_t *more);
+
+// Releases a buffer handed over by [`zr_socket_recv_owned`] (`cap` as it reported).
+//
+// # Safety
+// `buf` and `cap` come from one successful `zr_socket_recv_owned` with a non-zero `cap`,
+// and the buffer has not been released yet; NULL is ignored.
+void zr_buf_free(uint8_t *buf, size_t cap);
 
 // Receives every frame of the next message. On success `*parts` points to `*n` iovecs,
 // valid until the next receive or close on this socket.

@@ -3,7 +3,7 @@ use warnings;
 
 use Test::More;
 use Errno qw(EAGAIN);
-use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_SNDMORE);
+use ZMQ::Rust qw(ZMQ_PAIR ZMQ_PUB ZMQ_SUB ZMQ_SUBSCRIBE ZMQ_DONTWAIT ZMQ_SNDMORE);
 use lib 't/lib';
 use ZMQRTest qw(ep timed connected_pair);
 
@@ -95,6 +95,42 @@ subtest 'large and binary frames' => sub {
     $a->send_multipart( [ "\0", "\xff\0\xfe", $big ] );
     my @p = $b->recv_multipart;
     ok( $p[0] eq "\0" && $p[1] eq "\xff\0\xfe" && $p[2] eq $big, 'binary multipart' );
+};
+
+subtest 'a large received frame is an ordinary string' => sub {
+    # Frames of 64 KiB and more become the string's buffer without a copy; the string must
+    # behave like any other.
+    for my $endpoint ( ep(), 'tcp://127.0.0.1:*' ) {
+        my ( $a, $b ) = ZMQRTest::bind_connect_at( $ctx, $endpoint, ZMQ_PAIR, ZMQ_PAIR );
+        my $big = 'a' x 100_000;
+        $b->send($big) for 1 .. 3;
+        my $got = $a->recv;
+        ok( $got eq $big, "$endpoint: arrives whole" );
+        my $copy = $got;
+        $got =~ s/a/b/g;
+        substr( $got, 0, 1, 'xy' );
+        $got .= 'tail';
+        chop $got;
+        is( length $got, 100_004, '... can be changed and grown' );
+        is( substr( $got, 0, 4 ), 'xybb', '... with the changes' );
+        ok( $copy eq $big && $big eq 'a' x 100_000, '... copies and the sent string unchanged' );
+        $got = $a->recv;
+        ok( $got eq $big, '... a second frame into the same variable' );
+        my @keep = ( $got, scalar $a->recv );
+        ok( $keep[0] eq $big && $keep[1] eq $big, '... kept in an array' );
+        undef $got;
+        is( length $keep[1], 100_000, '... after the variable is freed' );
+    }
+
+    my $pub = $ctx->socket(ZMQ_PUB);
+    my $p_ep = ep();
+    $pub->bind($p_ep);
+    my @subs = map { ZMQRTest::sock( $ctx, ZMQ_SUB ) } 1 .. 2;
+    for (@subs) { $_->set( ZMQ_SUBSCRIBE, 'binary', '' ); $_->connect($p_ep) }
+    $pub->send( 'c' x 70_000 );
+    my $first = $subs[0]->recv;
+    $first =~ tr/c/d/;
+    is( $subs[1]->recv, 'c' x 70_000, 'a frame two subscribers share: changing one copy leaves the other' );
 };
 
 subtest 'DONTWAIT: EAGAIN' => sub {

@@ -186,7 +186,7 @@ pub unsafe extern "C" fn zr_socket_send(
     flags: i32,
 ) -> i32 {
     with_socket!(s, -1, |h| match bytes_of(buf, len) {
-        Some(b) => status(h.sock.send(Bytes::copy_from_slice(b), flags)),
+        Some(b) => status(h.sock.send(frame_copy(b), flags)),
         None => fail(&Error::invalid("NULL buffer")),
     })
 }
@@ -213,7 +213,7 @@ pub unsafe extern "C" fn zr_socket_send_parts(
         let mut frames = Vec::with_capacity(n);
         for v in iov {
             match bytes_of(v.base, v.len) {
-                Some(b) => frames.push(Bytes::copy_from_slice(b)),
+                Some(b) => frames.push(frame_copy(b)),
                 None => return fail(&Error::invalid("NULL frame buffer")),
             }
         }
@@ -251,6 +251,92 @@ pub unsafe extern "C" fn zr_socket_recv(
             Err(e) => fail(&e),
         }
     })
+}
+
+/// Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
+/// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
+pub const ZR_OWNED_MIN: usize = 64 * 1024;
+
+/// A copy of a frame to send. A large one gets one spare byte of capacity, so that an inproc
+/// receiver can take the buffer over with [`zr_socket_recv_owned`].
+fn frame_copy(b: &[u8]) -> Bytes {
+    if b.len() < ZR_OWNED_MIN {
+        return Bytes::copy_from_slice(b);
+    }
+    let mut v = Vec::with_capacity(b.len() + 1);
+    v.extend_from_slice(b);
+    Bytes::from(v)
+}
+
+/// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
+/// the frame is at least [`ZR_OWNED_MIN`] bytes, nothing else holds its buffer and the
+/// buffer has room after it, `*cap` is set to the buffer's size and `*data` is the caller's:
+/// a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
+/// bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
+/// `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with
+/// [`zr_socket_recv`]. A receiver that would copy the frame anyway (into a string of its
+/// own, say) saves the copy.
+///
+/// # Safety
+/// `s` is NULL or a live handle; the out-pointers are valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_recv_owned(
+    s: *mut zr_socket,
+    flags: i32,
+    data: *mut *mut u8,
+    len: *mut usize,
+    cap: *mut usize,
+    more: *mut i32,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        if data.is_null() || len.is_null() || cap.is_null() {
+            return fail(&Error::invalid("NULL out-pointer"));
+        }
+        match h.sock.recv(flags) {
+            Ok(f) => {
+                if !more.is_null() {
+                    *more = i32::from(f.more);
+                }
+                let mut frame = f.data;
+                if frame.len() >= ZR_OWNED_MIN {
+                    match frame.try_into_mut() {
+                        Ok(owned) => {
+                            let mut v: Vec<u8> = owned.into();
+                            if v.capacity() > v.len() {
+                                v.push(0);
+                                h.last = Bytes::new();
+                                let mut v = std::mem::ManuallyDrop::new(v);
+                                *data = v.as_mut_ptr();
+                                *len = v.len() - 1;
+                                *cap = v.capacity();
+                                return 0;
+                            }
+                            frame = Bytes::from(v);
+                        }
+                        Err(shared) => frame = shared,
+                    }
+                }
+                h.last = frame;
+                *data = h.last.as_ptr().cast_mut();
+                *len = h.last.len();
+                *cap = 0;
+                0
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+/// Releases a buffer handed over by [`zr_socket_recv_owned`] (`cap` as it reported).
+///
+/// # Safety
+/// `buf` and `cap` come from one successful `zr_socket_recv_owned` with a non-zero `cap`,
+/// and the buffer has not been released yet; NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn zr_buf_free(buf: *mut u8, cap: usize) {
+    if !buf.is_null() && cap > 0 {
+        drop(Vec::from_raw_parts(buf, 0, cap));
+    }
 }
 
 /// Receives every frame of the next message. On success `*parts` points to `*n` iovecs,
@@ -517,4 +603,119 @@ pub unsafe extern "C" fn zr_proxy(
         );
         status(r)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{zr_ctx_destroy, zr_ctx_new};
+
+    const PAIR: i32 = 0;
+    const PUB: i32 = 1;
+    const SUB: i32 = 2;
+    const RCVTIMEO: i32 = 27;
+    const SUBSCRIBE: i32 = 6;
+    const LAST_ENDPOINT: i32 = 32;
+
+    unsafe fn socket(ctx: *const crate::ctx::zr_ctx, ty: i32) -> *mut zr_socket {
+        let s = zr_socket_new(ctx, ty);
+        assert!(!s.is_null());
+        let t: i32 = 5000;
+        assert_eq!(
+            zr_socket_setsockopt(s, RCVTIMEO, (&t as *const i32).cast(), 4),
+            0
+        );
+        s
+    }
+
+    unsafe fn bind(s: *mut zr_socket, ep: &str) -> String {
+        assert_eq!(zr_socket_bind(s, ep.as_ptr(), ep.len()), 0);
+        let mut buf = [0u8; 256];
+        let mut len = buf.len();
+        assert_eq!(
+            zr_socket_getsockopt(s, LAST_ENDPOINT, buf.as_mut_ptr().cast(), &mut len),
+            0
+        );
+        String::from_utf8_lossy(&buf[..len])
+            .trim_end_matches('\0')
+            .to_string()
+    }
+
+    /// (data, len, cap) of the next frame.
+    unsafe fn recv_owned(s: *mut zr_socket) -> (*mut u8, usize, usize) {
+        let (mut data, mut len, mut cap, mut more) = (std::ptr::null_mut(), 0, 0, -1);
+        assert_eq!(
+            zr_socket_recv_owned(s, 0, &mut data, &mut len, &mut cap, &mut more),
+            0
+        );
+        assert_eq!(more, 0);
+        (data, len, cap)
+    }
+
+    fn payload(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i % 253) as u8).collect()
+    }
+
+    #[test]
+    fn large_frames_are_handed_over_small_ones_borrowed() {
+        unsafe {
+            let ctx = zr_ctx_new();
+            for ep in ["inproc://owned", "tcp://127.0.0.1:*", "ipc://*"] {
+                let a = socket(ctx, PAIR);
+                let b = socket(ctx, PAIR);
+                let real = bind(a, ep);
+                assert_eq!(zr_socket_connect(b, real.as_ptr(), real.len()), 0);
+                for n in [ZR_OWNED_MIN, 1 << 20, 100, ZR_OWNED_MIN - 1] {
+                    let m = payload(n);
+                    assert_eq!(zr_socket_send(b, m.as_ptr(), n, 0), 0);
+                    let (data, len, cap) = recv_owned(a);
+                    assert_eq!(len, n, "{ep}");
+                    assert!(std::slice::from_raw_parts(data, len) == &m[..], "{ep} {n}");
+                    if n >= ZR_OWNED_MIN {
+                        assert!(cap > len, "{ep}: {n} bytes handed over");
+                        assert_eq!(*data.add(len), 0, "NUL after the frame");
+                        // A malloc block: free() releases it (what Perl does with it).
+                        libc::free(data.cast());
+                    } else {
+                        assert_eq!(cap, 0, "{ep}: {n} bytes borrowed");
+                    }
+                }
+                let m = payload(1 << 17);
+                assert_eq!(zr_socket_send(b, m.as_ptr(), m.len(), 0), 0);
+                let (data, len, cap) = recv_owned(a);
+                assert!(cap > 0 && len == m.len());
+                zr_buf_free(data, cap);
+                zr_socket_destroy(a);
+                zr_socket_destroy(b);
+            }
+            zr_ctx_destroy(ctx);
+        }
+    }
+
+    #[test]
+    fn a_frame_shared_by_two_subscribers_is_borrowed() {
+        unsafe {
+            let ctx = zr_ctx_new();
+            let p = socket(ctx, PUB);
+            bind(p, "inproc://owned-fanout");
+            let subs = [socket(ctx, SUB), socket(ctx, SUB)];
+            for s in subs {
+                assert_eq!(zr_socket_setsockopt(s, SUBSCRIBE, [].as_ptr(), 0), 0);
+                let ep = "inproc://owned-fanout";
+                assert_eq!(zr_socket_connect(s, ep.as_ptr(), ep.len()), 0);
+            }
+            let m = payload(1 << 18);
+            assert_eq!(zr_socket_send(p, m.as_ptr(), m.len(), 0), 0);
+            for s in subs {
+                let (data, len, cap) = recv_owned(s);
+                assert_eq!(cap, 0, "the other subscriber holds the same buffer");
+                assert!(std::slice::from_raw_parts(data, len) == &m[..]);
+            }
+            for s in subs {
+                zr_socket_destroy(s);
+            }
+            zr_socket_destroy(p);
+            zr_ctx_destroy(ctx);
+        }
+    }
 }

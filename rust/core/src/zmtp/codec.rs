@@ -24,6 +24,11 @@ pub(crate) const MAX_COMMAND_SIZE: u64 = 1 << 31;
 /// buffer of a large frame holds at most `arrived + max(GROWTH_STEP, arrived)` bytes, so a
 /// peer that declares a huge size and sends little makes us allocate little.
 pub(crate) const GROWTH_STEP: usize = 1 << 20;
+/// Bodies at least this large are handed out owning their buffer alone: the buffer has one
+/// spare byte after the body (room for a C string's NUL) and the decoder keeps no reference
+/// to it, so that a receiver can take the allocation over (`Bytes::try_into_mut`), e.g. as a
+/// Perl string, instead of copying the body.
+pub(crate) const OWNED_BODY_MIN: usize = 64 * 1024;
 /// Longest frame header (flags + 8-byte size).
 pub(crate) const MAX_HEADER_LEN: usize = 9;
 
@@ -188,6 +193,13 @@ impl Decoder {
         }
         let body = self.buf.split_to(h.size).freeze();
         self.header = None;
+        if h.size >= OWNED_BODY_MIN {
+            // Let go of the body's allocation: whatever followed it (at most the spare byte,
+            // when the buffer was sized for this frame) moves to a buffer of its own.
+            let rest = std::mem::take(&mut self.buf);
+            self.buf = BytesMut::with_capacity(IN_BATCH_SIZE.max(rest.len()));
+            self.buf.extend_from_slice(&rest);
+        }
         if h.command {
             command::parse(body).map(|c| Some(Event::Command(c)))
         } else {
@@ -264,9 +276,15 @@ impl Decoder {
             let remaining = h.size.saturating_sub(len);
             if remaining >= IN_BATCH_SIZE {
                 // A large body: the buffer holds only this frame's bytes. Grow it towards the
-                // frame's size, never ahead of the data by more than max(1 MiB, arrived).
+                // frame's size, never ahead of the data by more than max(1 MiB, arrived);
+                // at full size, a large body gets one spare byte (see OWNED_BODY_MIN).
                 let ahead = len.max(GROWTH_STEP);
-                self.regrow(h.size.min(len.saturating_add(ahead)));
+                let full = if h.size >= OWNED_BODY_MIN {
+                    h.size.saturating_add(1)
+                } else {
+                    h.size
+                };
+                self.regrow(full.min(len.saturating_add(ahead)));
                 return;
             }
         }
@@ -547,6 +565,13 @@ mod tests {
         assert_eq!(f.data.len(), size);
         assert!(f.data[..] == body[..]);
         assert_eq!(events[1], frame(b"next", false));
+        // The body owns its buffer, with room for a NUL after it.
+        let Event::Frame(f) = events.swap_remove(0) else {
+            panic!("not a frame")
+        };
+        let owned = f.data.try_into_mut().expect("the decoder keeps no reference");
+        assert_eq!(owned.len(), size);
+        assert!(owned.capacity() > size);
     }
 
     #[test]

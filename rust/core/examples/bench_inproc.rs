@@ -13,22 +13,40 @@
 //!   (the Rust counterpart of bench/perl_inproc.pl's loop); `send_ns`/`recv_ns` per call.
 //! * `req_rep`    round trips, `mode=threads` (REQ and REP in two threads) or
 //!   `mode=one_thread` (both sockets in one thread); `us_per_rt` is one full round trip.
+//! * `multipart`  messages of `frames` frames of `size` bytes each, sent with `send_parts`
+//!   and received with `recv_parts`; `msgs_per_sec` counts whole messages. `mode=threads`:
+//!   PUSH and PULL in two threads, as `push_pull`; `mode=one_thread`: the batch loop, as
+//!   `loop` (`send_ns`/`recv_ns` per message, i.e. per `send_parts`/`recv_parts` call).
+//! * `fanout`     one PUB, `subs` SUB sockets subscribed to everything, SNDHWM = RCVHWM = 0
+//!   (no limit, so PUB drops nothing). The publisher sends empty warm-up messages until
+//!   every subscriber has one, then the clock starts; `msgs_per_sec` is messages delivered
+//!   to *each* subscriber per second (N / time until every subscriber has all N), `lost`
+//!   the messages missing, summed over the subscribers. `mode=threads`: the publisher and
+//!   each subscriber in their own thread; `mode=one_thread`: the batch loop (publish a
+//!   batch, then each subscriber receives it; `send_ns` per publish, `recv_ns` per receive).
 //!
 //! Options: `--sizes 1,100,1024,65536`, `--msgs N` (messages per size), `--max-mb M` (caps
 //! a size's messages at M MiB of payload, so 64 KiB runs stay short), `--rt N` (round
-//! trips), `--rt-size B`, `--batch K`, `--what push_pull,loop,req_rep` (`req_rep` is both
-//! `req_rep_threads` and `req_rep_one_thread`), `--zerocopy` (also
-//! run push_pull with one shared buffer instead of a copy per message), `--hwm N`.
+//! trips), `--rt-size B`, `--batch K`, `--what push_pull,loop,req_rep,multipart,fanout`
+//! (`req_rep` is both `req_rep_threads` and `req_rep_one_thread`, `multipart` both
+//! `multipart_threads` and `multipart_one_thread`, `fanout` both `fanout_threads` and
+//! `fanout_one_thread`), `--frames K` (multipart, default 3), `--subs S` (fanout, default 2),
+//! `--zerocopy` (also run push_pull with one shared buffer instead of a copy per message),
+//! `--hwm N`.
 //!
-//! Every sent message is a fresh copy of the payload (`Bytes::copy_from_slice`), as
-//! `zmq_send` and the Perl binding do; the receiver takes the frame without copying.
+//! Every sent message (every frame of a multipart one) is a fresh copy of the payload
+//! (`Bytes::copy_from_slice`), as `zmq_send` and the Perl binding do; the receiver takes the
+//! frame without copying.
 
 use bytes::Bytes;
 use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 use zmq_rust_core::options::id;
-use zmq_rust_core::{Context, Socket, SocketType};
+use zmq_rust_core::{Context, Error, Socket, SocketType, DONTWAIT};
+
+/// A fanout subscriber that waits this long for a message gives up (`lost`).
+const FANOUT_TIMEOUT_MS: i32 = 10_000;
 
 struct Opts {
     sizes: Vec<usize>,
@@ -40,13 +58,16 @@ struct Opts {
     what: Vec<String>,
     zerocopy: bool,
     hwm: Option<i32>,
+    frames: usize,
+    subs: usize,
 }
 
 fn usage(msg: &str) -> ! {
     eprintln!("bench_inproc: {msg}");
     eprintln!(
         "usage: bench_inproc [--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N] \
-         [--rt-size B] [--batch K] [--what push_pull,loop,req_rep] [--zerocopy] [--hwm N]"
+         [--rt-size B] [--batch K] [--what push_pull,loop,req_rep,multipart,fanout] \
+         [--frames K] [--subs S] [--zerocopy] [--hwm N]"
     );
     std::process::exit(2);
 }
@@ -59,9 +80,13 @@ fn parse_args() -> Opts {
         rt: 100_000,
         rt_size: 100,
         batch: 100,
-        what: vec!["push_pull".into(), "loop".into(), "req_rep".into()],
+        what: ["push_pull", "loop", "req_rep", "multipart", "fanout"]
+            .map(String::from)
+            .to_vec(),
         zerocopy: false,
         hwm: None,
+        frames: 3,
+        subs: 2,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -88,12 +113,14 @@ fn parse_args() -> Opts {
             "--what" => o.what = val("--what").split(',').map(String::from).collect(),
             "--zerocopy" => o.zerocopy = true,
             "--hwm" => o.hwm = Some(num(&val("--hwm"), "--hwm")),
+            "--frames" => o.frames = num(&val("--frames"), "--frames"),
+            "--subs" => o.subs = num(&val("--subs"), "--subs"),
             "-h" | "--help" => usage("help"),
             other => usage(&format!("unknown option {other}")),
         }
     }
-    if o.batch == 0 || o.msgs == 0 || o.rt == 0 {
-        usage("--batch, --msgs and --rt must be > 0");
+    if o.batch == 0 || o.msgs == 0 || o.rt == 0 || o.frames == 0 || o.subs == 0 {
+        usage("--batch, --msgs, --rt, --frames and --subs must be > 0");
     }
     o
 }
@@ -287,6 +314,265 @@ fn req_rep_one_thread(o: &Opts) {
     );
 }
 
+/// Bytes of a multipart message of `k` frames of `size`: all `k` frames have the right size.
+fn parts_ok(parts: &[Bytes], k: usize, size: usize) -> bool {
+    parts.len() == k && parts.iter().all(|p| p.len() == size)
+}
+
+fn multipart_threads(o: &Opts, size: usize) {
+    let k = o.frames;
+    let n = count_for(o, size * k);
+    let ctx = Context::new();
+    let (mut pull, mut push) = pair(
+        &ctx,
+        SocketType::Pull,
+        SocketType::Push,
+        "inproc://mp",
+        o.hwm,
+    );
+    let start = Arc::new(Barrier::new(2));
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let s_start = Arc::clone(&start);
+    let sender = thread::spawn(move || {
+        let payload = vec![0x5au8; size];
+        s_start.wait();
+        for _ in 0..n {
+            push.send_parts((0..k).map(|_| Bytes::copy_from_slice(&payload)), 0)
+                .expect("send_parts");
+        }
+        // Stay open until the receiver has everything.
+        let _ = done_rx.recv();
+        drop(push);
+    });
+    let receiver = thread::spawn(move || {
+        start.wait();
+        let t0 = Instant::now();
+        let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+        while got < n {
+            let parts = pull.recv_parts(0).expect("recv_parts");
+            got += 1;
+            bytes += parts.iter().map(|p| p.len() as u64).sum::<u64>();
+            bad += u64::from(!parts_ok(&parts, k, size));
+        }
+        let el = t0.elapsed();
+        let _ = done_tx.send(());
+        (got, bytes, bad, el)
+    });
+    let (got, bytes, bad, el) = receiver.join().expect("receiver");
+    sender.join().expect("sender");
+    let s = secs(el);
+    println!(
+        "multipart impl=rust mode=threads frames={k} size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
+        o.hwm.unwrap_or(1000),
+        got as f64 / s,
+        bytes as f64 / s / 1048576.0,
+        n - got,
+    );
+}
+
+fn multipart_loop(o: &Opts, size: usize) {
+    let k = o.frames;
+    let n = count_for(o, size * k);
+    let b = o.batch.min(n);
+    let rounds = n / b;
+    let n = rounds * b;
+    let ctx = Context::new();
+    let (mut pull, mut push) = pair(
+        &ctx,
+        SocketType::Pull,
+        SocketType::Push,
+        "inproc://mploop",
+        o.hwm,
+    );
+    let payload = vec![0x5au8; size];
+    let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
+    let mut bad = 0u64;
+    let t0 = Instant::now();
+    for _ in 0..rounds {
+        let t1 = Instant::now();
+        for _ in 0..b {
+            push.send_parts((0..k).map(|_| Bytes::copy_from_slice(&payload)), 0)
+                .expect("send_parts");
+        }
+        let t2 = Instant::now();
+        for _ in 0..b {
+            let parts = pull.recv_parts(0).expect("recv_parts");
+            bad += u64::from(!parts_ok(&parts, k, size));
+        }
+        let t3 = Instant::now();
+        t_send += t2 - t1;
+        t_recv += t3 - t2;
+    }
+    let s = secs(t0.elapsed());
+    println!(
+        "multipart impl=rust mode=one_thread frames={k} size={size} msgs={n} batch={b} secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} bad={bad}",
+        n as f64 / s,
+        secs(t_send) * 1e9 / n as f64,
+        secs(t_recv) * 1e9 / n as f64,
+    );
+}
+
+/// A PUB bound at `ep` and `o.subs` SUB sockets connected to it and subscribed to
+/// everything, all with SNDHWM = RCVHWM = 0 (no limit: the PUB drops nothing).
+fn fanout_sockets(ctx: &Context, o: &Opts, ep: &str) -> (Socket, Vec<Socket>) {
+    let unlimited = |s: &mut Socket| {
+        s.set_int(id::SNDHWM, 0).expect("SNDHWM");
+        s.set_int(id::RCVHWM, 0).expect("RCVHWM");
+    };
+    let mut publ = ctx.socket(SocketType::Pub).expect("socket");
+    unlimited(&mut publ);
+    publ.bind(ep).expect("bind");
+    let subs = (0..o.subs)
+        .map(|_| {
+            let mut s = ctx.socket(SocketType::Sub).expect("socket");
+            unlimited(&mut s);
+            s.set_option(id::SUBSCRIBE, b"").expect("SUBSCRIBE");
+            s.set_int(id::RCVTIMEO, FANOUT_TIMEOUT_MS).expect("RCVTIMEO");
+            s.connect(ep).expect("connect");
+            s
+        })
+        .collect();
+    (publ, subs)
+}
+
+fn fanout_threads(o: &Opts, size: usize) {
+    let n = count_for(o, size);
+    let ctx = Context::new();
+    let (mut publ, subs) = fanout_sockets(&ctx, o, "inproc://fan");
+    let (warm_tx, warm_rx) = mpsc::channel::<()>();
+    let threads: Vec<_> = subs
+        .into_iter()
+        .map(|mut sub| {
+            let warm = warm_tx.clone();
+            thread::spawn(move || {
+                let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+                // The first message is a warm-up one (empty): the subscription is through.
+                match sub.recv(0) {
+                    Ok(_) => {
+                        let _ = warm.send(());
+                        while got < n {
+                            match sub.recv(0) {
+                                Ok(f) if f.data.is_empty() => {} // a later warm-up message
+                                Ok(f) => {
+                                    got += 1;
+                                    bytes += f.data.len() as u64;
+                                    bad += u64::from(f.data.len() != size);
+                                }
+                                Err(e) => {
+                                    eprintln!("bench_inproc: fanout {size}: recv: {e}");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => eprintln!("bench_inproc: fanout {size}: no warm-up message: {e}"),
+                }
+                (got, bytes, bad, Instant::now())
+            })
+        })
+        .collect();
+    drop(warm_tx);
+    // Warm-up: empty messages until every subscriber has one (or one gave up).
+    let mut warm = 0;
+    while warm < o.subs {
+        publ.send(Bytes::new(), 0).expect("send");
+        match warm_rx.recv_timeout(Duration::from_millis(1)) {
+            Ok(()) => warm += 1,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let payload = vec![0x5au8; size];
+    let t0 = Instant::now();
+    if warm == o.subs {
+        for _ in 0..n {
+            publ.send(Bytes::copy_from_slice(&payload), 0)
+                .expect("send");
+        }
+    }
+    // The publisher stays open until every subscriber is done.
+    let (mut got, mut bytes, mut bad, mut end) = (0u64, 0u64, 0u64, t0);
+    for t in threads {
+        let (g, by, ba, e) = t.join().expect("subscriber");
+        got += g;
+        bytes += by;
+        bad += ba;
+        end = end.max(e);
+    }
+    drop(publ);
+    let s = secs(end - t0);
+    let subs = o.subs as u64;
+    println!(
+        "fanout impl=rust mode=threads subs={subs} size={size} msgs={n} hwm=0 secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
+        got as f64 / subs as f64 / s,
+        bytes as f64 / subs as f64 / s / 1048576.0,
+        n * subs - got,
+    );
+}
+
+fn fanout_loop(o: &Opts, size: usize) {
+    let n = count_for(o, size);
+    let b = o.batch.min(n);
+    let rounds = n / b;
+    let n = rounds * b;
+    let ctx = Context::new();
+    let (mut publ, mut subs) = fanout_sockets(&ctx, o, "inproc://fanloop");
+    // Warm-up: empty messages until every subscriber has one; then drop the extra ones.
+    let mut warm = vec![false; subs.len()];
+    let deadline = Instant::now() + Duration::from_millis(FANOUT_TIMEOUT_MS as u64);
+    while warm.iter().any(|w| !w) && Instant::now() < deadline {
+        publ.send(Bytes::new(), 0).expect("send");
+        for (sub, w) in subs.iter_mut().zip(warm.iter_mut()) {
+            match sub.recv(DONTWAIT) {
+                Ok(_) => *w = true,
+                Err(Error::Again) => {}
+                Err(e) => panic!("recv: {e}"),
+            }
+        }
+    }
+    for sub in &mut subs {
+        while sub.recv(DONTWAIT).is_ok() {}
+    }
+    let payload = vec![0x5au8; size];
+    let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
+    let (mut got, mut bad) = (0u64, 0u64);
+    let t0 = Instant::now();
+    'rounds: for _ in 0..rounds {
+        let t1 = Instant::now();
+        for _ in 0..b {
+            publ.send(Bytes::copy_from_slice(&payload), 0)
+                .expect("send");
+        }
+        let t2 = Instant::now();
+        for sub in &mut subs {
+            for _ in 0..b {
+                match sub.recv(0) {
+                    Ok(f) => {
+                        got += 1;
+                        bad += u64::from(f.data.len() != size);
+                    }
+                    Err(e) => {
+                        eprintln!("bench_inproc: fanout {size}: recv: {e}");
+                        break 'rounds;
+                    }
+                }
+            }
+        }
+        let t3 = Instant::now();
+        t_send += t2 - t1;
+        t_recv += t3 - t2;
+    }
+    let s = secs(t0.elapsed());
+    let subs = o.subs as u64;
+    println!(
+        "fanout impl=rust mode=one_thread subs={subs} size={size} msgs={n} batch={b} hwm=0 secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} lost={} bad={bad}",
+        n as f64 / s,
+        secs(t_send) * 1e9 / n as f64,
+        secs(t_recv) * 1e9 / (n * subs) as f64,
+        n * subs - got,
+    );
+}
+
 fn main() {
     let o = parse_args();
     let want = |w: &str| o.what.iter().any(|x| x == w);
@@ -309,5 +595,19 @@ fn main() {
     }
     if want("req_rep") || want("req_rep_one_thread") {
         req_rep_one_thread(&o);
+    }
+    for &size in &o.sizes {
+        if want("multipart") || want("multipart_threads") {
+            multipart_threads(&o, size);
+        }
+        if want("multipart") || want("multipart_one_thread") {
+            multipart_loop(&o, size);
+        }
+        if want("fanout") || want("fanout_threads") {
+            fanout_threads(&o, size);
+        }
+        if want("fanout") || want("fanout_one_thread") {
+            fanout_loop(&o, size);
+        }
     }
 }

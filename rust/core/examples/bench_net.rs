@@ -18,12 +18,23 @@
 //! * `req_rep`    REQ (here, binds) and an echoing REP (child, connects): one warm-up round
 //!   trip, then `rt` timed ones; `us_per_rt` is one full round trip (libzmq's `remote_lat`
 //!   prints half of it).
+//! * `multipart`  as `push_pull`, with messages of `frames` frames of `size` bytes each
+//!   (`send_parts` in the child, `recv_parts` here; the warm-up message is one too);
+//!   `msgs_per_sec` counts whole messages.
+//! * `fanout`     PUB (here, binds) and `subs` SUB children (`--role sub`, one SUB socket
+//!   each, subscribed to everything), SNDHWM = RCVHWM = 0 (no limit: PUB drops nothing).
+//!   A child's stdout is a pipe back to us: it writes `warm` when its first message arrives
+//!   and `got=G bytes=B bad=X` when it has all `msgs` (or gave up). The publisher sends empty
+//!   warm-up messages (every ms) until every child said `warm`; the clock runs from then
+//!   until every child has reported. `msgs_per_sec` is messages delivered to *each*
+//!   subscriber per second; `lost` is summed over the subscribers.
 //!
-//! Options: `--transport tcp,ipc`, `--what push_pull,req_rep`, `--sizes 1,100,1024,65536,
-//! 1048576`, `--msgs N`, `--max-mb M` (caps a size's messages at M MiB of payload, at least
-//! 100 messages: same rule as bench/c/net_thr.c and bench/perl_net.pl), `--rt N`,
-//! `--rt-size B`, `--hwm N`, `--timeout S` (a receive that waits longer fails the run; the
-//! child is killed after S seconds).
+//! Options: `--transport tcp,ipc`, `--what push_pull,req_rep,multipart,fanout`, `--sizes
+//! 1,100,1024,65536,1048576`, `--msgs N`, `--max-mb M` (caps a size's messages at M MiB of
+//! payload, at least 100 messages: same rule as bench/c/net_thr.c and bench/perl_net.pl; a
+//! multipart message counts `frames` times its size), `--rt N`, `--rt-size B`, `--hwm N`
+//! (push_pull, multipart), `--frames K` (default 3), `--subs S` (default 2), `--timeout S`
+//! (a receive that waits longer fails the run; the child is killed after S seconds).
 //!
 //! tcp binds `tcp://127.0.0.1:*` (an ephemeral port); ipc binds a socket in a fresh private
 //! directory (mode 0700) under $TMPDIR or /tmp, removed afterwards.
@@ -35,7 +46,8 @@ use bytes::Bytes;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::time::Instant;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use zmq_rust_core::options::id;
 use zmq_rust_core::{Context, Socket, SocketType};
 
@@ -48,6 +60,8 @@ struct Opts {
     rt: u64,
     rt_size: usize,
     hwm: Option<i32>,
+    frames: usize,
+    subs: usize,
     timeout: u32,
     // Child side.
     role: Option<String>,
@@ -59,9 +73,9 @@ struct Opts {
 fn usage(msg: &str) -> ! {
     eprintln!("bench_net: {msg}");
     eprintln!(
-        "usage: bench_net [--transport tcp,ipc] [--what push_pull,req_rep] \
+        "usage: bench_net [--transport tcp,ipc] [--what push_pull,req_rep,multipart,fanout] \
          [--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] \
-         [--hwm N] [--timeout S]"
+         [--hwm N] [--frames K] [--subs S] [--timeout S]"
     );
     std::process::exit(2);
 }
@@ -69,13 +83,17 @@ fn usage(msg: &str) -> ! {
 fn parse_args() -> Opts {
     let mut o = Opts {
         transports: vec!["tcp".into(), "ipc".into()],
-        what: vec!["push_pull".into(), "req_rep".into()],
+        what: ["push_pull", "req_rep", "multipart", "fanout"]
+            .map(String::from)
+            .to_vec(),
         sizes: vec![1, 100, 1024, 65536, 1 << 20],
         msgs: 2_000_000,
         max_mb: 4096,
         rt: 20_000,
         rt_size: 100,
         hwm: None,
+        frames: 3,
+        subs: 2,
         timeout: 120,
         role: None,
         endpoint: String::new(),
@@ -108,6 +126,8 @@ fn parse_args() -> Opts {
             "--rt" => o.rt = num(&val("--rt"), "--rt"),
             "--rt-size" => o.rt_size = num(&val("--rt-size"), "--rt-size"),
             "--hwm" => o.hwm = Some(num(&val("--hwm"), "--hwm")),
+            "--frames" => o.frames = num(&val("--frames"), "--frames"),
+            "--subs" => o.subs = num(&val("--subs"), "--subs"),
             "--timeout" => o.timeout = num(&val("--timeout"), "--timeout"),
             "--role" => o.role = Some(val("--role")),
             "--endpoint" => o.endpoint = val("--endpoint"),
@@ -117,8 +137,8 @@ fn parse_args() -> Opts {
             other => usage(&format!("unknown option {other}")),
         }
     }
-    if o.msgs == 0 || o.rt == 0 || o.timeout == 0 {
-        usage("--msgs, --rt and --timeout must be > 0");
+    if o.msgs == 0 || o.rt == 0 || o.timeout == 0 || o.frames == 0 || o.subs == 0 {
+        usage("--msgs, --rt, --timeout, --frames and --subs must be > 0");
     }
     for t in &o.transports {
         if t != "tcp" && t != "ipc" {
@@ -192,18 +212,31 @@ fn bind(sock: &mut Socket, transport: &str, dir: &mut Option<PrivateDir>) -> Str
 
 /// Starts a copy of this program in `role`; its stdin is our control pipe.
 fn spawn(o: &Opts, role: &str, ep: &str, size: usize, count: u64) -> (Child, ChildStdin) {
+    spawn_with(o, role, ep, size, count, Stdio::null())
+}
+
+/// `spawn`, with the child's stdout connected to `stdout` (our own stdout is the result
+/// channel: the child must not write to it).
+fn spawn_with(
+    o: &Opts,
+    role: &str,
+    ep: &str,
+    size: usize,
+    count: u64,
+    stdout: Stdio,
+) -> (Child, ChildStdin) {
     let exe = std::env::current_exe().expect("current_exe");
     let mut cmd = Command::new(exe);
     cmd.args(["--role", role, "--endpoint", ep])
         .args(["--size", &size.to_string(), "--count", &count.to_string()])
-        .args(["--timeout", &o.timeout.to_string()]);
+        .args(["--timeout", &o.timeout.to_string()])
+        .args(["--frames", &o.frames.to_string()]);
     if let Some(h) = o.hwm {
         cmd.args(["--hwm", &h.to_string()]);
     }
-    // Our stdout is the result channel: the child must not write to it.
     let mut child = cmd
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn child");
@@ -357,6 +390,160 @@ fn req_rep(o: &Opts, transport: &str) -> bool {
     ok && child_ok
 }
 
+fn multipart(o: &Opts, transport: &str, size: usize) -> bool {
+    let k = o.frames;
+    let n = count_for(o, size * k);
+    let ctx = Context::new();
+    let mut pull = ctx.socket(SocketType::Pull).expect("socket");
+    set_hwm(&mut pull, o.hwm);
+    let mut dir = None;
+    let ep = bind(&mut pull, transport, &mut dir);
+    let (mut child, mut ctl) = spawn(o, "send_multipart", &ep, size, n);
+    // The warm-up message: the connection is up.
+    if !warm_up(o, &mut pull, &mut child, |s| s.recv_parts(0).map(drop)) {
+        eprintln!("bench_net: multipart {transport} {size}: no warm-up message");
+        finish(child, ctl, false);
+        return false;
+    }
+    let t0 = Instant::now();
+    tell(&mut ctl, "go");
+    let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+    while got < n {
+        match pull.recv_parts(0) {
+            Ok(parts) => {
+                got += 1;
+                bytes += parts.iter().map(|p| p.len() as u64).sum::<u64>();
+                bad += u64::from(parts.len() != k || parts.iter().any(|p| p.len() != size));
+            }
+            Err(e) => {
+                eprintln!("bench_net: multipart {transport} {size}: recv: {e}");
+                break;
+            }
+        }
+    }
+    let s = t0.elapsed().as_secs_f64();
+    let child_ok = finish(child, ctl, got == n);
+    println!(
+        "multipart impl=rust transport={transport} mode=procs procs=2 frames={k} size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
+        o.hwm.unwrap_or(1000),
+        got as f64 / s,
+        bytes as f64 / s / 1048576.0,
+        n - got,
+    );
+    drop(pull);
+    drop(dir);
+    got == n && child_ok
+}
+
+/// A `fanout` child's report: `got=G bytes=B bad=X`, as numbers.
+fn parse_report(line: &str) -> (u64, u64, u64) {
+    let get = |key: &str| {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+            .unwrap_or(0)
+    };
+    (get("got"), get("bytes"), get("bad"))
+}
+
+fn fanout(o: &Opts, transport: &str, size: usize) -> bool {
+    let n = count_for(o, size);
+    let ctx = Context::new();
+    let mut publ = ctx.socket(SocketType::Pub).expect("socket");
+    publ.set_int(id::SNDHWM, 0).expect("SNDHWM");
+    publ.set_int(id::RCVHWM, 0).expect("RCVHWM");
+    let mut dir = None;
+    let ep = bind(&mut publ, transport, &mut dir);
+    // Each child's stdout is read by a thread of ours, which forwards its lines here.
+    let (line_tx, line_rx) = mpsc::channel::<(usize, String)>();
+    let mut children = Vec::new();
+    for i in 0..o.subs {
+        let (mut child, ctl) = spawn_with(o, "sub", &ep, size, n, Stdio::piped());
+        let out = child.stdout.take().expect("child stdout");
+        let tx = line_tx.clone();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines() {
+                match l {
+                    Ok(l) => {
+                        if tx.send((i, l)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            let _ = tx.send((i, String::from("eof")));
+        });
+        children.push((child, ctl));
+    }
+    drop(line_tx);
+    // Warm-up: empty messages until every subscriber has one (its connection and its
+    // subscription are through), giving up after --timeout or if a child ends.
+    let deadline = Instant::now() + Duration::from_secs(u64::from(o.timeout));
+    let mut warm = vec![false; o.subs];
+    let mut reports: Vec<Option<String>> = vec![None; o.subs];
+    let mut ok = true;
+    while ok && warm.iter().any(|w| !w) {
+        publ.send(Bytes::new(), 0).expect("send");
+        match line_rx.recv_timeout(Duration::from_millis(1)) {
+            Ok((i, l)) if l == "warm" => warm[i] = true,
+            Ok((i, l)) => {
+                eprintln!("bench_net: fanout {transport} {size}: subscriber {i}: {l} before warm-up");
+                ok = false;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => ok = Instant::now() < deadline,
+            Err(mpsc::RecvTimeoutError::Disconnected) => ok = false,
+        }
+    }
+    if !ok {
+        eprintln!("bench_net: fanout {transport} {size}: no warm-up message");
+    }
+    let payload = vec![0x5au8; size];
+    let t0 = Instant::now();
+    if ok {
+        for _ in 0..n {
+            publ.send(Bytes::copy_from_slice(&payload), 0)
+                .expect("send");
+        }
+        // The publisher stays open until every subscriber has reported.
+        while reports.iter().any(Option::is_none) {
+            match line_rx.recv() {
+                Ok((i, l)) => {
+                    if reports[i].is_none() {
+                        reports[i] = Some(l);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    let s = t0.elapsed().as_secs_f64();
+    let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+    for r in reports.iter().flatten() {
+        let (g, by, ba) = parse_report(r);
+        got += g;
+        bytes += by;
+        bad += ba;
+    }
+    let subs = o.subs as u64;
+    let all = got == n * subs;
+    let mut children_ok = true;
+    for (child, ctl) in children {
+        children_ok &= finish(child, ctl, ok && all);
+    }
+    if ok {
+        println!(
+            "fanout impl=rust transport={transport} mode=procs procs={} subs={subs} size={size} msgs={n} hwm=0 secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
+            subs + 1,
+            got as f64 / subs as f64 / s,
+            bytes as f64 / subs as f64 / s / 1048576.0,
+            n * subs - got,
+        );
+    }
+    drop(publ);
+    drop(dir);
+    ok && all && children_ok
+}
+
 /// Kills this child process if the parent goes away or after `timeout` seconds.
 fn child_guard(timeout: u32) {
     // SAFETY: plain syscalls; SIGALRM and SIGKILL keep their default (terminating) actions.
@@ -410,11 +597,82 @@ fn child_echo(o: &Opts) {
     drop(ctx);
 }
 
+/// `--role send_multipart`: as `send`, with messages of `frames` frames (`send_parts`).
+fn child_send_multipart(o: &Opts) {
+    child_guard(o.timeout);
+    let mut ctl = BufReader::new(std::io::stdin().lock()).lines();
+    let ctx = Context::new();
+    let mut push = ctx.socket(SocketType::Push).expect("socket");
+    set_hwm(&mut push, o.hwm);
+    push.connect(&o.endpoint).expect("connect");
+    let payload = vec![0x5au8; o.size];
+    let k = o.frames;
+    let message = || (0..k).map(|_| Bytes::copy_from_slice(&payload));
+    push.send_parts(message(), 0).expect("send_parts"); // warm-up
+    if read_ctl(&mut ctl).as_deref() != Some("go") {
+        std::process::exit(1);
+    }
+    for _ in 0..o.count {
+        push.send_parts(message(), 0).expect("send_parts");
+    }
+    // Stay open until the receiver has everything.
+    let _ = read_ctl(&mut ctl);
+    drop(push);
+    drop(ctx);
+}
+
+/// `--role sub`: SUB subscribed to everything, connect; `warm` on stdout when the first
+/// (warm-up) message arrives, then receive `count` non-empty messages and report
+/// `got=G bytes=B bad=X` (fewer if no message comes for `timeout`/2 s); wait for `done`.
+fn child_sub(o: &Opts) {
+    child_guard(o.timeout);
+    let mut ctl = BufReader::new(std::io::stdin().lock()).lines();
+    let mut out = std::io::stdout().lock();
+    let ctx = Context::new();
+    let mut sub = ctx.socket(SocketType::Sub).expect("socket");
+    sub.set_int(id::SNDHWM, 0).expect("SNDHWM");
+    sub.set_int(id::RCVHWM, 0).expect("RCVHWM");
+    // Half the time the child has (child_guard), so that it reports what it got.
+    sub.set_int(id::RCVTIMEO, (o.timeout * 500).max(1000) as i32)
+        .expect("RCVTIMEO");
+    sub.set_option(id::SUBSCRIBE, b"").expect("SUBSCRIBE");
+    sub.connect(&o.endpoint).expect("connect");
+    let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+    match sub.recv(0) {
+        Ok(_) => {
+            writeln!(out, "warm").and_then(|()| out.flush()).expect("stdout");
+            while got < o.count {
+                match sub.recv(0) {
+                    Ok(f) if f.data.is_empty() => {} // a later warm-up message
+                    Ok(f) => {
+                        got += 1;
+                        bytes += f.data.len() as u64;
+                        bad += u64::from(f.data.len() != o.size);
+                    }
+                    Err(e) => {
+                        eprintln!("bench_net: sub: recv: {e}");
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) => eprintln!("bench_net: sub: no warm-up message: {e}"),
+    }
+    writeln!(out, "got={got} bytes={bytes} bad={bad}")
+        .and_then(|()| out.flush())
+        .expect("stdout");
+    let _ = read_ctl(&mut ctl);
+    drop(sub);
+    drop(ctx);
+}
+
 fn main() {
     let o = parse_args();
     match o.role.as_deref() {
         Some("send") => return child_send(&o),
         Some("echo") => return child_echo(&o),
+        Some("send_multipart") => return child_send_multipart(&o),
+        Some("sub") => return child_sub(&o),
         Some(r) => usage(&format!("unknown role {r}")),
         None => {}
     }
@@ -429,6 +687,16 @@ fn main() {
         }
         if want("req_rep") {
             ok &= req_rep(&o, t);
+        }
+        if want("multipart") {
+            for &size in &o.sizes {
+                ok &= multipart(&o, t, size);
+            }
+        }
+        if want("fanout") {
+            for &size in &o.sizes {
+                ok &= fanout(&o, t, size);
+            }
         }
     }
     std::process::exit(if ok { 0 } else { 1 });

@@ -3,8 +3,11 @@
  *
  *   cc -O2 -o bench/bin/inproc_thr bench/c/inproc_thr.c -lzmq -lpthread
  *   bench/bin/inproc_thr [--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N]
- *                        [--rt-size B] [--batch K] [--what push_pull,loop,req_rep] [--hwm N]
- * (--what req_rep is req_rep_threads plus req_rep_one_thread, as in the Rust example)
+ *                        [--rt-size B] [--batch K] [--hwm N] [--frames K] [--subs S]
+ *                        [--what push_pull,loop,req_rep,multipart,fanout]
+ * (--what req_rep is req_rep_threads plus req_rep_one_thread, multipart is
+ * multipart_threads plus multipart_one_thread, fanout is fanout_threads plus
+ * fanout_one_thread, as in the Rust example)
  *
  * Output lines (same keys as the Rust example, impl=c):
  *   push_pull  PUSH/PULL in two threads; msgs/s from a common start (barrier) to the last
@@ -12,23 +15,36 @@
  *   loop       one thread: send a batch of K messages, receive them, repeat; ns per call.
  *   req_rep    mode=threads (REQ and REP in two threads) or mode=one_thread; us_per_rt is a
  *              full round trip (libzmq's perf/inproc_lat prints half of that).
+ *   multipart  messages of --frames frames (zmq_send with ZMQ_SNDMORE on all but the last;
+ *              zmq_msg_recv while zmq_msg_more); msgs_per_sec counts whole messages.
+ *              mode=threads as push_pull, mode=one_thread as loop (ns per message).
+ *   fanout     one PUB and --subs SUB sockets subscribed to "", SNDHWM = RCVHWM = 0 (no
+ *              limit). Empty warm-up messages until every subscriber has one, then the
+ *              clock starts; msgs_per_sec is messages delivered to each subscriber per
+ *              second (N / time until all have N); lost is summed over the subscribers.
+ *              mode=threads: publisher and each subscriber in their own thread;
+ *              mode=one_thread: the batch loop (send_ns per publish, recv_ns per receive).
  *
  * Sending uses zmq_send (one copy of the payload into a new message, as the Rust engine's
  * Bytes::copy_from_slice and the Perl bindings do); receiving uses zmq_msg_recv (no copy). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 static int sizes[16] = {1, 100, 1024, 65536};
 static int nsizes = 4;
 static uint64_t opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 100000, opt_batch = 100;
-static int opt_rt_size = 100, opt_hwm = -1;
-static const char *opt_what = "push_pull,loop,req_rep";
+static int opt_rt_size = 100, opt_hwm = -1, opt_frames = 3, opt_subs = 2;
+static const char *opt_what = "push_pull,loop,req_rep,multipart,fanout";
+/* A fanout subscriber that waits this long for a message gives up (lost). */
+#define FANOUT_TIMEOUT_MS 10000
 
 static double now(void)
 {
@@ -47,7 +63,8 @@ static void usage(const char *msg)
 {
     fprintf(stderr, "inproc_thr: %s\nusage: inproc_thr [--sizes 1,100,1024,65536] [--msgs N] "
                     "[--max-mb M] [--rt N] [--rt-size B] [--batch K] "
-                    "[--what push_pull,loop,req_rep] [--hwm N]\n", msg);
+                    "[--what push_pull,loop,req_rep,multipart,fanout] [--hwm N] [--frames K] "
+                    "[--subs S]\n", msg);
     exit(2);
 }
 
@@ -282,6 +299,325 @@ static void req_rep(int threaded)
     free(payload);
 }
 
+/* ---------------------------------------------------------------- multipart */
+
+/* Sends one message of opt_frames frames of size bytes (zmq_send, ZMQ_SNDMORE). */
+static void send_parts(void *s, const char *payload, int size)
+{
+    for (int f = 0; f < opt_frames; f++)
+        if (zmq_send(s, payload, size, f + 1 < opt_frames ? ZMQ_SNDMORE : 0) != size)
+            die("zmq_send");
+}
+
+/* Receives one whole message into msg (zmq_msg_recv until !zmq_msg_more); returns its bytes,
+ * sets *ok to whether it had opt_frames frames of size bytes. */
+static uint64_t recv_parts(void *s, zmq_msg_t *msg, int size, int *ok)
+{
+    uint64_t bytes = 0;
+    int frames = 0, good = 1;
+    do {
+        int rc = zmq_msg_recv(msg, s, 0);
+        if (rc < 0)
+            die("zmq_msg_recv");
+        bytes += (uint64_t)rc;
+        good &= rc == size;
+        frames++;
+    } while (zmq_msg_more(msg));
+    *ok = good && frames == opt_frames;
+    return bytes;
+}
+
+static void *mp_sender(void *arg)
+{
+    struct thr *t = arg;
+    char *payload = malloc(t->size ? t->size : 1);
+    memset(payload, 0x5a, t->size);
+    pthread_barrier_wait(t->start);
+    for (uint64_t i = 0; i < t->n; i++)
+        send_parts(t->sock, payload, t->size);
+    /* Stay open until the receiver has everything. */
+    pthread_mutex_lock(&t->mu);
+    while (!t->done)
+        pthread_cond_wait(&t->cv, &t->mu);
+    pthread_mutex_unlock(&t->mu);
+    free(payload);
+    return NULL;
+}
+
+static void multipart_threads(int size)
+{
+    uint64_t n = count_for(size * opt_frames), got = 0, bytes = 0, bad = 0;
+    void *ctx = zmq_ctx_new(), *pull, *push;
+    pthread_barrier_t start;
+    pthread_t th;
+    struct thr t;
+    zmq_msg_t msg;
+    double t0, s;
+    int linger = 0, ok;
+
+    pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://mp", &pull, &push, 1);
+    pthread_barrier_init(&start, NULL, 2);
+    memset(&t, 0, sizeof t);
+    t.sock = push;
+    t.size = size;
+    t.n = n;
+    t.start = &start;
+    pthread_mutex_init(&t.mu, NULL);
+    pthread_cond_init(&t.cv, NULL);
+    pthread_create(&th, NULL, mp_sender, &t);
+    zmq_msg_init(&msg);
+    pthread_barrier_wait(&start);
+    t0 = now();
+    while (got < n) {
+        bytes += recv_parts(pull, &msg, size, &ok);
+        got++;
+        bad += !ok;
+    }
+    s = now() - t0;
+    pthread_mutex_lock(&t.mu);
+    t.done = 1;
+    pthread_cond_signal(&t.cv);
+    pthread_mutex_unlock(&t.mu);
+    pthread_join(th, NULL);
+    zmq_msg_close(&msg);
+    printf("multipart impl=c mode=threads frames=%d size=%d msgs=%llu hwm=%d secs=%.6f "
+           "msgs_per_sec=%.0f mib_per_sec=%.1f lost=%llu bad=%llu\n",
+           opt_frames, size, (unsigned long long)n, opt_hwm >= 0 ? opt_hwm : 1000, s, got / s,
+           bytes / s / 1048576.0, (unsigned long long)(n - got), (unsigned long long)bad);
+    fflush(stdout);
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+}
+
+static void multipart_loop(int size)
+{
+    uint64_t n = count_for(size * opt_frames), k = opt_batch < n ? opt_batch : n,
+             rounds = n / k, bad = 0;
+    void *ctx = zmq_ctx_new(), *pull, *push;
+    char *payload = malloc(size ? size : 1);
+    double t_send = 0, t_recv = 0, t0, s;
+    zmq_msg_t msg;
+    int linger = 0, ok;
+
+    n = rounds * k;
+    memset(payload, 0x5a, size);
+    pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://mploop", &pull, &push, 1);
+    zmq_msg_init(&msg);
+    t0 = now();
+    for (uint64_t r = 0; r < rounds; r++) {
+        double a = now(), b, c;
+        for (uint64_t i = 0; i < k; i++)
+            send_parts(push, payload, size);
+        b = now();
+        for (uint64_t i = 0; i < k; i++) {
+            recv_parts(pull, &msg, size, &ok);
+            bad += !ok;
+        }
+        c = now();
+        t_send += b - a;
+        t_recv += c - b;
+    }
+    s = now() - t0;
+    printf("multipart impl=c mode=one_thread frames=%d size=%d msgs=%llu batch=%llu secs=%.6f "
+           "msgs_per_sec=%.0f send_ns=%.1f recv_ns=%.1f bad=%llu\n",
+           opt_frames, size, (unsigned long long)n, (unsigned long long)k, s, n / s,
+           t_send * 1e9 / n, t_recv * 1e9 / n, (unsigned long long)bad);
+    fflush(stdout);
+    zmq_msg_close(&msg);
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    free(payload);
+}
+
+/* ---------------------------------------------------------------- fanout */
+
+/* A PUB bound at ep and opt_subs SUB sockets connected to it and subscribed to "", all with
+ * SNDHWM = RCVHWM = 0 (no limit: the PUB drops nothing). */
+static void *fanout_sockets(void *ctx, const char *ep, void **subs)
+{
+    int zero = 0, tmo = FANOUT_TIMEOUT_MS;
+    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    if (!pub || zmq_setsockopt(pub, ZMQ_SNDHWM, &zero, sizeof zero) ||
+        zmq_setsockopt(pub, ZMQ_RCVHWM, &zero, sizeof zero) || zmq_bind(pub, ep))
+        die("pub");
+    for (int i = 0; i < opt_subs; i++) {
+        subs[i] = zmq_socket(ctx, ZMQ_SUB);
+        if (!subs[i] || zmq_setsockopt(subs[i], ZMQ_SNDHWM, &zero, sizeof zero) ||
+            zmq_setsockopt(subs[i], ZMQ_RCVHWM, &zero, sizeof zero) ||
+            zmq_setsockopt(subs[i], ZMQ_SUBSCRIBE, "", 0) ||
+            zmq_setsockopt(subs[i], ZMQ_RCVTIMEO, &tmo, sizeof tmo) || zmq_connect(subs[i], ep))
+            die("sub");
+    }
+    return pub;
+}
+
+struct fan {
+    void *sock;
+    int size;
+    uint64_t n, got, bytes, bad;
+    double end;
+    int *warm; /* subscribers that have their warm-up message (atomic) */
+};
+
+static void *fan_sub(void *arg)
+{
+    struct fan *t = arg;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    /* The first message is a warm-up one (empty): the subscription is through. */
+    if (zmq_msg_recv(&msg, t->sock, 0) < 0) {
+        fprintf(stderr, "inproc_thr: fanout %d: no warm-up message: %s\n", t->size,
+                zmq_strerror(zmq_errno()));
+    } else {
+        __atomic_add_fetch(t->warm, 1, __ATOMIC_SEQ_CST);
+        while (t->got < t->n) {
+            int rc = zmq_msg_recv(&msg, t->sock, 0);
+            if (rc < 0) {
+                fprintf(stderr, "inproc_thr: fanout %d: recv: %s\n", t->size,
+                        zmq_strerror(zmq_errno()));
+                break;
+            }
+            if (rc == 0)
+                continue; /* a later warm-up message */
+            t->got++;
+            t->bytes += (uint64_t)rc;
+            t->bad += rc != t->size;
+        }
+    }
+    t->end = now();
+    zmq_msg_close(&msg);
+    return NULL;
+}
+
+static void fanout_threads(int size)
+{
+    uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
+    void *ctx = zmq_ctx_new(), *pub, *subs[64];
+    char *payload = malloc(size ? size : 1);
+    pthread_t th[64];
+    struct fan t[64];
+    int warm = 0, linger = 0;
+    double t0, end, s;
+
+    memset(payload, 0x5a, size);
+    pub = fanout_sockets(ctx, "inproc://fan", subs);
+    for (int i = 0; i < opt_subs; i++) {
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].sock = subs[i];
+        t[i].size = size;
+        t[i].n = n;
+        t[i].warm = &warm;
+        pthread_create(&th[i], NULL, fan_sub, &t[i]);
+    }
+    /* Warm-up: empty messages until every subscriber has one (bounded). */
+    t0 = now();
+    while (__atomic_load_n(&warm, __ATOMIC_SEQ_CST) < opt_subs &&
+           now() < t0 + FANOUT_TIMEOUT_MS / 1000.0) {
+        if (zmq_send(pub, "", 0, 0) != 0)
+            die("zmq_send");
+        usleep(1000);
+    }
+    t0 = now();
+    if (__atomic_load_n(&warm, __ATOMIC_SEQ_CST) == opt_subs)
+        for (uint64_t i = 0; i < n; i++)
+            if (zmq_send(pub, payload, size, 0) != size)
+                die("zmq_send");
+    /* The publisher stays open until every subscriber is done. */
+    end = t0;
+    for (int i = 0; i < opt_subs; i++) {
+        pthread_join(th[i], NULL);
+        got += t[i].got;
+        bytes += t[i].bytes;
+        bad += t[i].bad;
+        if (t[i].end > end)
+            end = t[i].end;
+    }
+    s = end - t0;
+    printf("fanout impl=c mode=threads subs=%d size=%d msgs=%llu hwm=0 secs=%.6f "
+           "msgs_per_sec=%.0f mib_per_sec=%.1f lost=%llu bad=%llu\n",
+           opt_subs, size, (unsigned long long)n, s, got / (double)opt_subs / s,
+           bytes / (double)opt_subs / s / 1048576.0,
+           (unsigned long long)(n * opt_subs - got), (unsigned long long)bad);
+    fflush(stdout);
+    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(pub);
+    for (int i = 0; i < opt_subs; i++)
+        zmq_close(subs[i]);
+    zmq_ctx_term(ctx);
+    free(payload);
+}
+
+static void fanout_loop(int size)
+{
+    uint64_t n = count_for(size), k = opt_batch < n ? opt_batch : n, rounds = n / k,
+             got = 0, bad = 0;
+    void *ctx = zmq_ctx_new(), *pub, *subs[64];
+    char *payload = malloc(size ? size : 1);
+    double t_send = 0, t_recv = 0, t0, s, deadline;
+    int warm[64] = {0}, nwarm = 0, linger = 0, failed = 0;
+    zmq_msg_t msg;
+
+    n = rounds * k;
+    memset(payload, 0x5a, size);
+    pub = fanout_sockets(ctx, "inproc://fanloop", subs);
+    zmq_msg_init(&msg);
+    /* Warm-up: empty messages until every subscriber has one; then drop the extra ones. */
+    deadline = now() + FANOUT_TIMEOUT_MS / 1000.0;
+    while (nwarm < opt_subs && now() < deadline) {
+        if (zmq_send(pub, "", 0, 0) != 0)
+            die("zmq_send");
+        for (int i = 0; i < opt_subs; i++)
+            if (!warm[i] && zmq_msg_recv(&msg, subs[i], ZMQ_DONTWAIT) >= 0) {
+                warm[i] = 1;
+                nwarm++;
+            }
+    }
+    for (int i = 0; i < opt_subs; i++)
+        while (zmq_msg_recv(&msg, subs[i], ZMQ_DONTWAIT) >= 0)
+            ;
+    t0 = now();
+    for (uint64_t r = 0; r < rounds && !failed; r++) {
+        double a = now(), b, c;
+        for (uint64_t i = 0; i < k; i++)
+            if (zmq_send(pub, payload, size, 0) != size)
+                die("zmq_send");
+        b = now();
+        for (int j = 0; j < opt_subs && !failed; j++)
+            for (uint64_t i = 0; i < k; i++) {
+                int rc = zmq_msg_recv(&msg, subs[j], 0);
+                if (rc < 0) {
+                    fprintf(stderr, "inproc_thr: fanout %d: recv: %s\n", size,
+                            zmq_strerror(zmq_errno()));
+                    failed = 1;
+                    break;
+                }
+                got++;
+                bad += rc != size;
+            }
+        c = now();
+        t_send += b - a;
+        t_recv += c - b;
+    }
+    s = now() - t0;
+    printf("fanout impl=c mode=one_thread subs=%d size=%d msgs=%llu batch=%llu hwm=0 secs=%.6f "
+           "msgs_per_sec=%.0f send_ns=%.1f recv_ns=%.1f lost=%llu bad=%llu\n",
+           opt_subs, size, (unsigned long long)n, (unsigned long long)k, s, n / s,
+           t_send * 1e9 / n, t_recv * 1e9 / ((double)n * opt_subs),
+           (unsigned long long)(n * opt_subs - got), (unsigned long long)bad);
+    fflush(stdout);
+    zmq_msg_close(&msg);
+    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(pub);
+    for (int i = 0; i < opt_subs; i++)
+        zmq_close(subs[i]);
+    zmq_ctx_term(ctx);
+    free(payload);
+}
+
 static int want(const char *w)
 {
     size_t l = strlen(w);
@@ -315,12 +651,16 @@ int main(int argc, char **argv)
             opt_what = v;
         else if (!strcmp(a, "--hwm") && v)
             opt_hwm = atoi(v);
+        else if (!strcmp(a, "--frames") && v)
+            opt_frames = atoi(v);
+        else if (!strcmp(a, "--subs") && v)
+            opt_subs = atoi(v);
         else
             usage(a);
         i++;
     }
-    if (!opt_msgs || !opt_rt || !opt_batch)
-        usage("--msgs, --rt and --batch must be > 0");
+    if (!opt_msgs || !opt_rt || !opt_batch || opt_frames < 1 || opt_subs < 1 || opt_subs > 64)
+        usage("--msgs, --rt, --batch, --frames and --subs must be > 0 (--subs at most 64)");
     {
         int maj, min, pat;
         zmq_version(&maj, &min, &pat);
@@ -336,5 +676,15 @@ int main(int argc, char **argv)
         req_rep(1);
     if (want("req_rep") || want("req_rep_one_thread"))
         req_rep(0);
+    for (int i = 0; i < nsizes; i++) {
+        if (want("multipart") || want("multipart_threads"))
+            multipart_threads(sizes[i]);
+        if (want("multipart") || want("multipart_one_thread"))
+            multipart_loop(sizes[i]);
+        if (want("fanout") || want("fanout_threads"))
+            fanout_threads(sizes[i]);
+        if (want("fanout") || want("fanout_one_thread"))
+            fanout_loop(sizes[i]);
+    }
     return 0;
 }

@@ -2,9 +2,9 @@
  * measures the Rust engine, so that bench/run.pl can print ratios.
  *
  *   cc -O2 -o bench/bin/net_thr bench/c/net_thr.c -lzmq
- *   bench/bin/net_thr [--transport tcp,ipc] [--what push_pull,req_rep]
+ *   bench/bin/net_thr [--transport tcp,ipc] [--what push_pull,req_rep,multipart,fanout]
  *                     [--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N]
- *                     [--rt-size B] [--hwm N] [--timeout S]
+ *                     [--rt-size B] [--hwm N] [--frames K] [--subs S] [--timeout S]
  *
  * The two ends are separate processes (as libzmq's local_thr/remote_thr and
  * local_lat/remote_lat): this process binds and measures, and starts a copy of itself
@@ -17,6 +17,15 @@
  *              from "go" to the last of msgs messages received; lost must be 0.
  *   req_rep    REQ (binds, here) and an echoing REP (child): one warm-up round trip, then rt
  *              timed ones; us_per_rt is a full round trip (remote_lat prints half of it).
+ *   multipart  as push_pull, with messages of --frames frames (zmq_send with ZMQ_SNDMORE in
+ *              the child, "--role send_multipart"; zmq_msg_recv while zmq_msg_more here);
+ *              msgs_per_sec counts whole messages.
+ *   fanout     PUB (binds, here) and --subs SUB children ("--role sub", one SUB socket each,
+ *              subscribed to ""), SNDHWM = RCVHWM = 0 (no limit: PUB drops nothing). A
+ *              child's stdout is a pipe back to us: "warm" when its first message arrives,
+ *              "got=G bytes=B bad=X" when it has all msgs (or gave up). Empty warm-up
+ *              messages (every ms) until every child said "warm"; the clock runs from then
+ *              until every child has reported; msgs_per_sec is per subscriber, lost summed.
  *
  * Sending uses zmq_send (one copy of the payload into a new message, as the Rust engine's
  * Bytes::copy_from_slice and the Perl bindings do); receiving uses zmq_msg_recv (no copy);
@@ -28,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,8 +48,8 @@
 static int sizes[16] = {1, 100, 1024, 65536, 1048576};
 static int nsizes = 5;
 static uint64_t opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 20000;
-static int opt_rt_size = 100, opt_hwm = -1, opt_timeout = 120;
-static const char *opt_what = "push_pull,req_rep";
+static int opt_rt_size = 100, opt_hwm = -1, opt_timeout = 120, opt_frames = 3, opt_subs = 2;
+static const char *opt_what = "push_pull,req_rep,multipart,fanout";
 static const char *opt_transport = "tcp,ipc";
 /* child side */
 static const char *opt_role, *opt_endpoint;
@@ -62,9 +72,10 @@ static void die(const char *what)
 
 static void usage(const char *msg)
 {
-    fprintf(stderr, "net_thr: %s\nusage: net_thr [--transport tcp,ipc] [--what push_pull,req_rep] "
+    fprintf(stderr, "net_thr: %s\nusage: net_thr [--transport tcp,ipc] "
+                    "[--what push_pull,req_rep,multipart,fanout] "
                     "[--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] "
-                    "[--rt-size B] [--hwm N] [--timeout S]\n", msg);
+                    "[--rt-size B] [--hwm N] [--frames K] [--subs S] [--timeout S]\n", msg);
     exit(2);
 }
 
@@ -129,18 +140,22 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-/* Starts this program in role (stdout to stderr, stdin = control pipe). */
-static pid_t spawn(const char *role, const char *ep, int size, uint64_t count, FILE **ctl)
+/* Starts this program in role (stdin = control pipe). Its stdout goes to our stderr (our
+ * stdout is the result channel), or, if out is not NULL, to a pipe whose read end is put
+ * in *out. */
+static pid_t spawn_with(const char *role, const char *ep, int size, uint64_t count, FILE **ctl,
+                        int *out)
 {
-    int fds[2];
-    char ssize[32], scount[32], stimeout[32], shwm[32];
+    int fds[2], ofds[2] = {-1, -1};
+    char ssize[32], scount[32], stimeout[32], shwm[32], sframes[32];
     pid_t pid;
 
     snprintf(ssize, sizeof ssize, "%d", size);
     snprintf(scount, sizeof scount, "%llu", (unsigned long long)count);
     snprintf(stimeout, sizeof stimeout, "%d", opt_timeout);
     snprintf(shwm, sizeof shwm, "%d", opt_hwm);
-    if (pipe(fds)) {
+    snprintf(sframes, sizeof sframes, "%d", opt_frames);
+    if (pipe(fds) || (out && pipe(ofds))) {
         perror("net_thr: pipe");
         exit(1);
     }
@@ -152,17 +167,31 @@ static pid_t spawn(const char *role, const char *ep, int size, uint64_t count, F
     }
     if (pid == 0) {
         dup2(fds[0], 0);
-        dup2(2, 1);
+        dup2(out ? ofds[1] : 2, 1);
         close(fds[0]);
         close(fds[1]);
+        if (out) {
+            close(ofds[0]);
+            close(ofds[1]);
+        }
         execl(self_exe, "net_thr", "--role", role, "--endpoint", ep, "--size", ssize,
-              "--count", scount, "--timeout", stimeout, "--hwm", shwm, (char *)NULL);
+              "--count", scount, "--timeout", stimeout, "--hwm", shwm, "--frames", sframes,
+              (char *)NULL);
         perror("net_thr: exec");
         _exit(127);
     }
     close(fds[0]);
     *ctl = fdopen(fds[1], "w");
+    if (out) {
+        close(ofds[1]);
+        *out = ofds[0];
+    }
     return pid;
+}
+
+static pid_t spawn(const char *role, const char *ep, int size, uint64_t count, FILE **ctl)
+{
+    return spawn_with(role, ep, size, count, ctl, NULL);
 }
 
 /* Ends the child: "done" (or kill), close the pipe, wait. Returns 1 if all went well. */
@@ -328,6 +357,205 @@ static int req_rep(const char *transport)
     return ok && child_ok;
 }
 
+/* ---------------------------------------------------------------- multipart */
+
+/* Sends one message of opt_frames frames of size bytes (zmq_send, ZMQ_SNDMORE). */
+static int send_parts(void *s, const char *payload, int size)
+{
+    for (int f = 0; f < opt_frames; f++)
+        if (zmq_send(s, payload, size, f + 1 < opt_frames ? ZMQ_SNDMORE : 0) != size)
+            return -1;
+    return 0;
+}
+
+/* Receives one whole message (zmq_msg_recv until !zmq_msg_more); returns its bytes or -1,
+ * sets *ok to whether it had opt_frames frames of size bytes. */
+static int64_t recv_parts(void *s, zmq_msg_t *msg, int size, int *ok)
+{
+    int64_t bytes = 0;
+    int frames = 0, good = 1;
+    do {
+        int rc = zmq_msg_recv(msg, s, 0);
+        if (rc < 0)
+            return -1;
+        bytes += rc;
+        good &= rc == size;
+        frames++;
+    } while (zmq_msg_more(msg));
+    *ok = good && frames == opt_frames;
+    return bytes;
+}
+
+static int op_recv_parts(void *s, void *msg)
+{
+    int ok;
+    return recv_parts(s, msg, 0, &ok) < 0 ? -1 : 0;
+}
+
+static int multipart(const char *transport, int size)
+{
+    uint64_t n = count_for(size * opt_frames), got = 0, bytes = 0, bad = 0;
+    void *ctx = zmq_ctx_new(), *pull = zmq_socket(ctx, ZMQ_PULL);
+    int linger = 0, child_ok, ok;
+    int64_t rc;
+    char ep[256], dir[256];
+    zmq_msg_t msg;
+    FILE *ctl;
+    pid_t pid;
+    double t0, s;
+
+    set_hwm(pull);
+    bind_for(pull, transport, ep, sizeof ep, dir);
+    pid = spawn("send_multipart", ep, size, n, &ctl);
+    zmq_msg_init(&msg);
+    if (!warm_up(pull, pid, op_recv_parts, &msg)) { /* warm-up: the connection is up */
+        fprintf(stderr, "net_thr: multipart %s %d: no warm-up message\n", transport, size);
+        finish(pid, ctl, 0);
+        zmq_msg_close(&msg);
+        zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_close(pull);
+        zmq_ctx_term(ctx);
+        remove_dir(dir);
+        return 0;
+    }
+    t0 = now();
+    fputs("go\n", ctl);
+    fflush(ctl);
+    while (got < n) {
+        rc = recv_parts(pull, &msg, size, &ok);
+        if (rc < 0) {
+            fprintf(stderr, "net_thr: multipart %s %d: recv: %s\n", transport, size,
+                    zmq_strerror(zmq_errno()));
+            break;
+        }
+        got++;
+        bytes += (uint64_t)rc;
+        bad += !ok;
+    }
+    s = now() - t0;
+    child_ok = finish(pid, ctl, got == n);
+    printf("multipart impl=c transport=%s mode=procs procs=2 frames=%d size=%d msgs=%llu "
+           "hwm=%d secs=%.6f msgs_per_sec=%.0f mib_per_sec=%.1f lost=%llu bad=%llu\n",
+           transport, opt_frames, size, (unsigned long long)n, opt_hwm >= 0 ? opt_hwm : 1000,
+           s, got / s, bytes / s / 1048576.0, (unsigned long long)(n - got),
+           (unsigned long long)bad);
+    fflush(stdout);
+    zmq_msg_close(&msg);
+    zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    remove_dir(dir);
+    return got == n && child_ok;
+}
+
+/* ---------------------------------------------------------------- fanout */
+
+/* Reads one line from fd into buf (the children write whole short lines); 0 at EOF. */
+static int read_line(int fd, char *buf, size_t len)
+{
+    size_t n = 0;
+    while (n + 1 < len) {
+        ssize_t r = read(fd, buf + n, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (buf[n] == '\n')
+            break;
+        n++;
+    }
+    buf[n] = 0;
+    return n > 0;
+}
+
+static uint64_t report_value(const char *line, const char *key)
+{
+    const char *p = strstr(line, key);
+    return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static int fanout(const char *transport, int size)
+{
+    uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
+    void *ctx = zmq_ctx_new(), *pub = zmq_socket(ctx, ZMQ_PUB);
+    char *payload = malloc(size ? size : 1), ep[256], dir[256], line[256];
+    int zero = 0, linger = 0, ok = 1, nwarm = 0, warm[64] = {0}, out[64], children_ok = 1;
+    FILE *ctl[64];
+    pid_t pid[64];
+    double t0, s, deadline;
+
+    memset(payload, 0x5a, size);
+    if (zmq_setsockopt(pub, ZMQ_SNDHWM, &zero, sizeof zero) ||
+        zmq_setsockopt(pub, ZMQ_RCVHWM, &zero, sizeof zero))
+        die("setsockopt HWM");
+    bind_for(pub, transport, ep, sizeof ep, dir);
+    for (int i = 0; i < opt_subs; i++)
+        pid[i] = spawn_with("sub", ep, size, n, &ctl[i], &out[i]);
+    /* Warm-up: empty messages until every subscriber has one (its connection and its
+     * subscription are through), giving up after --timeout or if a child ends. */
+    deadline = now() + opt_timeout;
+    while (ok && nwarm < opt_subs) {
+        struct pollfd pfd[64];
+        if (zmq_send(pub, "", 0, 0) != 0)
+            die("zmq_send");
+        for (int i = 0; i < opt_subs; i++) {
+            pfd[i].fd = warm[i] ? -1 : out[i];
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+        }
+        if (poll(pfd, opt_subs, 1) > 0)
+            for (int i = 0; i < opt_subs; i++) {
+                if (!pfd[i].revents)
+                    continue;
+                if (read_line(out[i], line, sizeof line) && !strcmp(line, "warm")) {
+                    warm[i] = 1;
+                    nwarm++;
+                } else {
+                    fprintf(stderr, "net_thr: fanout %s %d: subscriber %d: '%s' before "
+                                    "warm-up\n", transport, size, i, line);
+                    ok = 0;
+                }
+            }
+        if (now() > deadline)
+            ok = 0;
+    }
+    if (!ok)
+        fprintf(stderr, "net_thr: fanout %s %d: no warm-up message\n", transport, size);
+    t0 = now();
+    if (ok) {
+        for (uint64_t i = 0; i < n; i++)
+            if (zmq_send(pub, payload, size, 0) != size)
+                die("zmq_send");
+        /* The publisher stays open until every subscriber has reported. */
+        for (int i = 0; i < opt_subs; i++) {
+            if (!read_line(out[i], line, sizeof line))
+                continue;
+            got += report_value(line, "got=");
+            bytes += report_value(line, "bytes=");
+            bad += report_value(line, "bad=");
+        }
+    }
+    s = now() - t0;
+    for (int i = 0; i < opt_subs; i++) {
+        children_ok &= finish(pid[i], ctl[i], ok && got == n * opt_subs);
+        close(out[i]);
+    }
+    if (ok) {
+        printf("fanout impl=c transport=%s mode=procs procs=%d subs=%d size=%d msgs=%llu hwm=0 "
+               "secs=%.6f msgs_per_sec=%.0f mib_per_sec=%.1f lost=%llu bad=%llu\n",
+               transport, opt_subs + 1, opt_subs, size, (unsigned long long)n, s,
+               got / (double)opt_subs / s, bytes / (double)opt_subs / s / 1048576.0,
+               (unsigned long long)(n * opt_subs - got), (unsigned long long)bad);
+        fflush(stdout);
+    }
+    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(pub);
+    zmq_ctx_term(ctx);
+    remove_dir(dir);
+    free(payload);
+    return ok && got == n * opt_subs && children_ok;
+}
+
 static int read_ctl(char *buf, size_t len)
 {
     return fgets(buf, (int)len, stdin) != NULL;
@@ -390,6 +618,83 @@ static void child_echo(void)
     zmq_ctx_term(ctx);
 }
 
+/* As child_send, with messages of opt_frames frames (ZMQ_SNDMORE). */
+static void child_send_multipart(void)
+{
+    void *ctx, *push;
+    char *payload = malloc(opt_size ? opt_size : 1), line[64];
+
+    child_guard();
+    memset(payload, 0x5a, opt_size);
+    ctx = zmq_ctx_new();
+    push = zmq_socket(ctx, ZMQ_PUSH);
+    set_hwm(push);
+    if (zmq_connect(push, opt_endpoint))
+        die("connect");
+    if (send_parts(push, payload, opt_size)) /* warm-up */
+        die("send");
+    if (!read_ctl(line, sizeof line) || strcmp(line, "go\n"))
+        exit(1);
+    for (uint64_t i = 0; i < opt_count; i++)
+        if (send_parts(push, payload, opt_size))
+            die("send");
+    /* Stay open until the receiver has everything. */
+    read_ctl(line, sizeof line);
+    zmq_close(push);
+    zmq_ctx_term(ctx);
+    free(payload);
+}
+
+/* SUB subscribed to "": "warm" on stdout when the first (warm-up) message arrives, then
+ * count non-empty messages and "got=G bytes=B bad=X" (fewer if no message comes for
+ * timeout/2 s); wait for "done". */
+static void child_sub(void)
+{
+    void *ctx, *sub;
+    zmq_msg_t msg;
+    char line[64];
+    /* half the time the child has (child_guard), so that it reports what it got */
+    int zero = 0, tmo = opt_timeout > 2 ? opt_timeout * 500 : 1000;
+    uint64_t got = 0, bytes = 0, bad = 0;
+
+    child_guard();
+    ctx = zmq_ctx_new();
+    sub = zmq_socket(ctx, ZMQ_SUB);
+    if (zmq_setsockopt(sub, ZMQ_SNDHWM, &zero, sizeof zero) ||
+        zmq_setsockopt(sub, ZMQ_RCVHWM, &zero, sizeof zero) ||
+        zmq_setsockopt(sub, ZMQ_RCVTIMEO, &tmo, sizeof tmo) ||
+        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0))
+        die("setsockopt");
+    if (zmq_connect(sub, opt_endpoint))
+        die("connect");
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, sub, 0) < 0) {
+        fprintf(stderr, "net_thr: sub: no warm-up message: %s\n", zmq_strerror(zmq_errno()));
+    } else {
+        printf("warm\n");
+        fflush(stdout);
+        while (got < opt_count) {
+            int rc = zmq_msg_recv(&msg, sub, 0);
+            if (rc < 0) {
+                fprintf(stderr, "net_thr: sub: recv: %s\n", zmq_strerror(zmq_errno()));
+                break;
+            }
+            if (rc == 0)
+                continue; /* a later warm-up message */
+            got++;
+            bytes += (uint64_t)rc;
+            bad += rc != opt_size;
+        }
+    }
+    printf("got=%llu bytes=%llu bad=%llu\n", (unsigned long long)got,
+           (unsigned long long)bytes, (unsigned long long)bad);
+    fflush(stdout);
+    read_ctl(line, sizeof line);
+    zmq_msg_close(&msg);
+    zmq_close(sub);
+    zmq_ctx_term(ctx);
+}
+
 int main(int argc, char **argv)
 {
     int ok = 1;
@@ -415,6 +720,10 @@ int main(int argc, char **argv)
             opt_transport = v;
         else if (!strcmp(a, "--hwm") && v)
             opt_hwm = atoi(v);
+        else if (!strcmp(a, "--frames") && v)
+            opt_frames = atoi(v);
+        else if (!strcmp(a, "--subs") && v)
+            opt_subs = atoi(v);
         else if (!strcmp(a, "--timeout") && v)
             opt_timeout = atoi(v);
         else if (!strcmp(a, "--role") && v)
@@ -429,8 +738,9 @@ int main(int argc, char **argv)
             usage(a);
         i++;
     }
-    if (!opt_msgs || !opt_rt || opt_timeout <= 0)
-        usage("--msgs, --rt and --timeout must be > 0");
+    if (!opt_msgs || !opt_rt || opt_timeout <= 0 || opt_frames < 1 || opt_subs < 1 ||
+        opt_subs > 64)
+        usage("--msgs, --rt, --timeout, --frames and --subs must be > 0 (--subs at most 64)");
     {
         /* Resolved now (valgrind --trace-children follows an exec of the real path). */
         ssize_t l = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
@@ -447,6 +757,10 @@ int main(int argc, char **argv)
             child_send();
         else if (!strcmp(opt_role, "echo"))
             child_echo();
+        else if (!strcmp(opt_role, "send_multipart"))
+            child_send_multipart();
+        else if (!strcmp(opt_role, "sub"))
+            child_sub();
         else
             usage("unknown --role");
         return 0;
@@ -465,6 +779,12 @@ int main(int argc, char **argv)
                 ok &= push_pull(tr, sizes[i]);
         if (in_list(opt_what, "req_rep"))
             ok &= req_rep(tr);
+        if (in_list(opt_what, "multipart"))
+            for (int i = 0; i < nsizes; i++)
+                ok &= multipart(tr, sizes[i]);
+        if (in_list(opt_what, "fanout"))
+            for (int i = 0; i < nsizes; i++)
+                ok &= fanout(tr, sizes[i]);
     }
     return ok ? 0 : 1;
 }

@@ -386,14 +386,23 @@ static double zrp_now_ms(void) {
  * die) and call again with what is left of the socket's timeout option `tmo_opt` (RCVTIMEO or
  * SNDTIMEO), so that signals never stretch the timeout; once it has run out the call fails
  * with EAGAIN as the engine's own timeout does. The socket object `self` is kept alive while
- * the handlers run (one may drop the last reference to it). Sets `rc`, and `err` to the errno. */
+ * the handlers run (one may drop the last reference to it). Sets `rc`, and `err` to the errno.
+ * `call` uses `flags`: it is first made with ZMQ_DONTWAIT, which succeeds or fails with EAGAIN
+ * without changing anything, so that the clock is read only when the call has to wait. */
 #define ZRP_BLOCKING(self, s, flags, tmo_opt, call) \
     do { \
-        double zrp_t0 = ((flags) & 1) ? 0.0 : zrp_now_ms(); \
+        int zrp_flags = (flags); \
+        double zrp_t0 = 0.0; \
         SV *zrp_obj = SvRV(self); \
         int zrp_held = 0; \
         err = 0; \
+        (flags) = zrp_flags | 1; \
         rc = (call); \
+        (flags) = zrp_flags; \
+        if (rc != 0 && !(zrp_flags & 1) && zr_errno() == EAGAIN) { \
+            zrp_t0 = zrp_now_ms(); \
+            rc = (call); \
+        } \
         while (rc != 0 && (err = zr_errno()) == EINTR) { \
             int zrp_tmo, zrp_left; \
             size_t zrp_len = sizeof zrp_tmo; \

@@ -5,13 +5,40 @@ use crate::msg::Frame;
 use crate::pipe::{PipeEnd, PipeId};
 use bytes::Bytes;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hasher for pipe ids: the engine's own counters, never chosen by a peer, so a multiply
+/// spreads them well enough and costs a few instructions instead of SipHash's ~20 ns (PUB and
+/// ROUTER look pipes up on every message).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
 
 /// The pipes of one socket, with O(1) lookup by id. Removal swaps the last pipe into the
 /// hole, so positions change but ids stay.
 #[derive(Debug, Default)]
 pub(crate) struct Pipes {
     pub(crate) list: Vec<PipeEnd>,
-    index: HashMap<PipeId, usize>,
+    index: HashMap<PipeId, usize, BuildHasherDefault<IdHasher>>,
 }
 
 impl Pipes {
@@ -171,18 +198,42 @@ impl FairQueue {
 ///
 /// Matching a message looks up each prefix of its first frame up to the longest topic, so
 /// the cost depends on topic length, not on the number of topics.
-#[derive(Debug, Default)]
+///
+/// The empty topic (everything, the most common subscription) is kept out of the map, so
+/// that subscribers to everything cost no hashing per message. The map keeps std's keyed
+/// SipHash: its keys come from peers.
+#[derive(Debug)]
 pub(crate) struct Topics<V> {
+    all: Option<V>,
     map: HashMap<Bytes, V>,
     max_len: usize,
 }
 
+impl<V> Default for Topics<V> {
+    fn default() -> Self {
+        Topics {
+            all: None,
+            map: HashMap::new(),
+            max_len: 0,
+        }
+    }
+}
+
+/// The key [`Topics::iter`] gives the empty topic.
+static EMPTY_TOPIC: Bytes = Bytes::new();
+
 impl<V> Topics<V> {
     pub(crate) fn get_mut(&mut self, topic: &[u8]) -> Option<&mut V> {
+        if topic.is_empty() {
+            return self.all.as_mut();
+        }
         self.map.get_mut(topic)
     }
 
     pub(crate) fn entry_or(&mut self, topic: &[u8], v: impl FnOnce() -> V) -> &mut V {
+        if topic.is_empty() {
+            return self.all.get_or_insert_with(v);
+        }
         if !self.map.contains_key(topic) {
             self.max_len = self.max_len.max(topic.len());
             self.map.insert(Bytes::copy_from_slice(topic), v());
@@ -191,6 +242,10 @@ impl<V> Topics<V> {
     }
 
     pub(crate) fn remove(&mut self, topic: &[u8]) {
+        if topic.is_empty() {
+            self.all = None;
+            return;
+        }
         self.map.remove(topic);
         if topic.len() == self.max_len {
             self.max_len = self.map.keys().map(Bytes::len).max().unwrap_or(0);
@@ -200,11 +255,14 @@ impl<V> Topics<V> {
     /// Calls `f` for every topic that is a prefix of `data`.
     #[inline]
     pub(crate) fn for_each_match(&self, data: &[u8], mut f: impl FnMut(&V)) {
+        if let Some(v) = &self.all {
+            f(v);
+        }
         if self.map.is_empty() {
             return;
         }
         let top = self.max_len.min(data.len());
-        for len in 0..=top {
+        for len in 1..=top {
             if let Some(v) = self.map.get(&data[..len]) {
                 f(v);
             }
@@ -219,10 +277,18 @@ impl<V> Topics<V> {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Bytes, &V)> {
-        self.map.iter()
+        self.all
+            .iter()
+            .map(|v| (&EMPTY_TOPIC, v))
+            .chain(self.map.iter())
     }
 
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Bytes, &mut V) -> bool) {
+        if let Some(v) = &mut self.all {
+            if !keep(&EMPTY_TOPIC, v) {
+                self.all = None;
+            }
+        }
         self.map.retain(|k, v| keep(k, v));
         self.max_len = self.map.keys().map(Bytes::len).max().unwrap_or(0);
     }
@@ -245,5 +311,23 @@ mod tests {
         t.remove(b"");
         t.remove(b"ab");
         assert!(!t.matches(b"abc"));
+    }
+
+    #[test]
+    fn the_empty_topic_is_listed_and_retained_like_the_others() {
+        let mut t: Topics<u32> = Topics::default();
+        *t.entry_or(b"", || 0) += 2;
+        *t.entry_or(b"x", || 0) += 1;
+        let mut all: Vec<(Vec<u8>, u32)> = t.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+        all.sort();
+        assert_eq!(all, vec![(vec![], 2), (b"x".to_vec(), 1)]);
+        let mut seen = 0;
+        t.for_each_match(b"xy", |_| seen += 1);
+        assert_eq!(seen, 2, "both the empty topic and x match");
+        *t.get_mut(b"").unwrap() -= 2;
+        t.retain(|_, v| *v > 0);
+        assert!(t.get_mut(b"").is_none());
+        assert!(!t.matches(b"y"));
+        assert!(t.matches(b"x"));
     }
 }

@@ -701,10 +701,14 @@ impl Socket {
         let first = it.next().unwrap_or_default();
         let f0 = if n > 1 { flags | SNDMORE } else { flags };
         self.send(first, f0)?;
-        // Once the first frame is accepted the rest always fit (libzmq semantics).
-        for (i, part) in it.enumerate() {
-            let more = if i + 2 < n { SNDMORE } else { flags & SNDMORE };
-            self.send(part, (flags & !SNDMORE) | more | DONTWAIT)?;
+        // Once the first frame is accepted the rest always fit (libzmq semantics), and the
+        // socket was checked and its commands processed for this message already.
+        for (i, data) in it.enumerate() {
+            let more = i + 2 < n || flags & SNDMORE != 0;
+            match self.pattern.send(&mut self.core, Frame { data, more })? {
+                Sent::Done => {}
+                Sent::Blocked(_) => return Err(Error::Again),
+            }
         }
         Ok(())
     }
@@ -747,15 +751,23 @@ impl Socket {
     /// Receives every frame of the next message.
     pub fn recv_parts(&mut self, flags: i32) -> Result<Vec<Bytes>> {
         let first = self.recv(flags)?;
-        let mut parts = vec![first.data];
-        let mut more = first.more;
-        while more {
-            // The rest of a message is already here: it never blocks.
-            let f = self.recv(DONTWAIT)?;
-            more = f.more;
-            parts.push(f.data);
+        if !first.more {
+            return Ok(vec![first.data]);
         }
-        Ok(parts)
+        let mut parts = Vec::with_capacity(4);
+        parts.push(first.data);
+        // The rest of a message is already here (pipes carry whole messages): take it from
+        // the pattern directly, without checking the socket or its mailbox again.
+        loop {
+            let Some(f) = self.pattern.recv(&mut self.core)? else {
+                return Err(Error::Again);
+            };
+            self.core.rcvmore = f.more;
+            parts.push(f.data);
+            if !f.more {
+                return Ok(parts);
+            }
+        }
     }
 
     /// Waits on the signaler (armed by the caller) until woken or `until`.

@@ -848,18 +848,18 @@ recv_multipart(self, flags = 0)
     SV *self
     int flags
   PPCODE:
-    const struct zr_iovec *iov;
+    const struct zr_owned_iovec *iov;
     size_t n, i;
     int rc, err;
     SOCK_OR_EMPTY(s, self);
-    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv_parts(s->sock, flags, &iov, &n));
+    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv_parts_owned(s->sock, flags, &iov, &n));
     if (rc != 0) {
         zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
     }
     EXTEND(SP, (SSize_t)n);
     for (i = 0; i < n; i++)
-        PUSHs(sv_2mortal(newSVpvn((const char *)iov[i].base, iov[i].len)));
+        PUSHs(sv_2mortal(zrp_frame_sv(aTHX_ iov[i].base, iov[i].len, iov[i].cap)));
 
 void
 monitor(self, endpoint = &PL_sv_undef, events = 0xFFFF)

@@ -58,6 +58,17 @@ struct zr_iovec {
   size_t len;
 };
 
+// A received frame that is either borrowed (`cap` 0: valid until the next receive or close
+// on the socket) or handed over (`cap` > 0: see [`zr_socket_recv_owned`]).
+struct zr_owned_iovec {
+  // First byte.
+  uint8_t *base;
+  // Length in bytes.
+  size_t len;
+  // Size of the block the caller now owns, or 0 if borrowed.
+  size_t cap;
+};
+
 // One entry of a poll set: a socket, or (when `socket` is NULL) a file descriptor.
 struct zr_pollitem {
   // The socket, or NULL to poll `fd`.
@@ -235,6 +246,17 @@ int32_t zr_socket_recv_owned(struct zr_socket *s,
                              size_t *len,
                              size_t *cap,
                              int32_t *more);
+
+// Receives every frame of the next message, as [`zr_socket_recv_parts`], handing large
+// frames over as [`zr_socket_recv_owned`] does: `*parts` points to `*n` entries (valid
+// until the next receive or close); an entry with a non-zero `cap` is the caller's to free.
+//
+// # Safety
+// `s` is NULL or a live handle; the out-pointers are valid for writing.
+int32_t zr_socket_recv_parts_owned(struct zr_socket *s,
+                                   int32_t flags,
+                                   const struct zr_owned_iovec **parts,
+                                   size_t *n);
 
 // Releases a buffer handed over by [`zr_socket_recv_owned`] (`cap` as it reported).
 //

@@ -120,6 +120,10 @@ subtest 'a large received frame is an ordinary string' => sub {
         ok( $keep[0] eq $big && $keep[1] eq $big, '... kept in an array' );
         undef $got;
         is( length $keep[1], 100_000, '... after the variable is freed' );
+        $b->send_multipart( [ 'id', $big, '', $big ] );
+        my @p = $a->recv_multipart;
+        $_ .= '!' for @p;
+        is_deeply( [ map { length } @p ], [ 3, 100_001, 1, 100_001 ], '... recv_multipart frames too' );
     }
 
     my $pub = $ctx->socket(ZMQ_PUB);

@@ -335,7 +335,8 @@ perl was built with its own malloc); the string is an ordinary one in every othe
 
 =item recv_multipart($flags)
 
-Receives every frame of the next message as a list, in one call into the engine.
+Receives every frame of the next message as a list, in one call into the engine (large
+frames are handed over without a copy, as with C<recv>).
 
 =item get($option, $type), set($option, $type, $value)
 

@@ -14,6 +14,20 @@ pub struct zr_socket {
     last: Bytes,
     parts: Vec<Bytes>,
     iov: Vec<zr_iovec>,
+    owned_iov: Vec<zr_owned_iovec>,
+}
+
+/// A received frame that is either borrowed (`cap` 0: valid until the next receive or close
+/// on the socket) or handed over (`cap` > 0: see [`zr_socket_recv_owned`]).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct zr_owned_iovec {
+    /// First byte.
+    pub base: *mut u8,
+    /// Length in bytes.
+    pub len: usize,
+    /// Size of the block the caller now owns, or 0 if borrowed.
+    pub cap: usize,
 }
 
 /// A borrowed byte buffer.
@@ -79,6 +93,7 @@ pub unsafe extern "C" fn zr_socket_new(ctx: *const zr_ctx, ty: i32) -> *mut zr_s
                 last: Bytes::new(),
                 parts: Vec::new(),
                 iov: Vec::new(),
+                owned_iov: Vec::new(),
             })),
             Err(e) => {
                 fail(&e);
@@ -109,6 +124,7 @@ pub unsafe extern "C" fn zr_socket_close(s: *mut zr_socket) -> i32 {
         h.last = Bytes::new();
         h.parts.clear();
         h.iov.clear();
+        h.owned_iov.clear();
         0
     })
 }
@@ -297,29 +313,87 @@ pub unsafe extern "C" fn zr_socket_recv_owned(
                 if !more.is_null() {
                     *more = i32::from(f.more);
                 }
-                let mut frame = f.data;
-                if frame.len() >= ZR_OWNED_MIN {
-                    match frame.try_into_mut() {
-                        Ok(owned) => {
-                            let mut v: Vec<u8> = owned.into();
-                            if v.capacity() > v.len() {
-                                v.push(0);
-                                h.last = Bytes::new();
-                                let mut v = std::mem::ManuallyDrop::new(v);
-                                *data = v.as_mut_ptr();
-                                *len = v.len() - 1;
-                                *cap = v.capacity();
-                                return 0;
-                            }
-                            frame = Bytes::from(v);
+                let v = match hand_over(f.data) {
+                    Ok(v) => {
+                        h.last = Bytes::new();
+                        v
+                    }
+                    Err(frame) => {
+                        h.last = frame;
+                        borrowed(&h.last)
+                    }
+                };
+                *data = v.base;
+                *len = v.len;
+                *cap = v.cap;
+                0
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+/// The buffer of `frame` as a C string block the caller owns, if the frame is large, unshared
+/// and has a spare byte for the NUL; the frame back otherwise.
+fn hand_over(frame: Bytes) -> Result<zr_owned_iovec, Bytes> {
+    if frame.len() < ZR_OWNED_MIN {
+        return Err(frame);
+    }
+    let mut v: Vec<u8> = frame.try_into_mut()?.into();
+    if v.capacity() == v.len() {
+        return Err(Bytes::from(v));
+    }
+    v.push(0);
+    let mut v = std::mem::ManuallyDrop::new(v);
+    Ok(zr_owned_iovec {
+        base: v.as_mut_ptr(),
+        len: v.len() - 1,
+        cap: v.capacity(),
+    })
+}
+
+/// A borrowed view of `frame` (`cap` 0).
+fn borrowed(frame: &Bytes) -> zr_owned_iovec {
+    zr_owned_iovec {
+        base: frame.as_ptr().cast_mut(),
+        len: frame.len(),
+        cap: 0,
+    }
+}
+
+/// Receives every frame of the next message, as [`zr_socket_recv_parts`], handing large
+/// frames over as [`zr_socket_recv_owned`] does: `*parts` points to `*n` entries (valid
+/// until the next receive or close); an entry with a non-zero `cap` is the caller's to free.
+///
+/// # Safety
+/// `s` is NULL or a live handle; the out-pointers are valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn zr_socket_recv_parts_owned(
+    s: *mut zr_socket,
+    flags: i32,
+    parts: *mut *const zr_owned_iovec,
+    n: *mut usize,
+) -> i32 {
+    with_socket!(s, -1, |h| {
+        if parts.is_null() || n.is_null() {
+            return fail(&Error::invalid("NULL out-pointer"));
+        }
+        match h.sock.recv_parts(flags) {
+            Ok(frames) => {
+                h.parts.clear();
+                h.owned_iov.clear();
+                for f in frames {
+                    match hand_over(f) {
+                        Ok(v) => h.owned_iov.push(v),
+                        Err(f) => {
+                            h.owned_iov.push(borrowed(&f));
+                            // Moving a Bytes into the Vec does not move its bytes.
+                            h.parts.push(f);
                         }
-                        Err(shared) => frame = shared,
                     }
                 }
-                h.last = frame;
-                *data = h.last.as_ptr().cast_mut();
-                *len = h.last.len();
-                *cap = 0;
+                *parts = h.owned_iov.as_ptr();
+                *n = h.owned_iov.len();
                 0
             }
             Err(e) => fail(&e),
@@ -685,6 +759,46 @@ mod tests {
                 let (data, len, cap) = recv_owned(a);
                 assert!(cap > 0 && len == m.len());
                 zr_buf_free(data, cap);
+                zr_socket_destroy(a);
+                zr_socket_destroy(b);
+            }
+            zr_ctx_destroy(ctx);
+        }
+    }
+
+    #[test]
+    fn multipart_hands_over_its_large_frames() {
+        unsafe {
+            let ctx = zr_ctx_new();
+            for ep in ["inproc://owned-parts", "tcp://127.0.0.1:*"] {
+                let a = socket(ctx, PAIR);
+                let b = socket(ctx, PAIR);
+                let real = bind(a, ep);
+                assert_eq!(zr_socket_connect(b, real.as_ptr(), real.len()), 0);
+                let big = payload(200_000);
+                let frames = [&b"id"[..], &big[..], &b""[..], &big[..ZR_OWNED_MIN]];
+                let iov: Vec<zr_iovec> = frames
+                    .iter()
+                    .map(|f| zr_iovec {
+                        base: f.as_ptr(),
+                        len: f.len(),
+                    })
+                    .collect();
+                assert_eq!(zr_socket_send_parts(b, iov.as_ptr(), iov.len(), 0), 0);
+                let (mut parts, mut n) = (std::ptr::null(), 0);
+                assert_eq!(zr_socket_recv_parts_owned(a, 0, &mut parts, &mut n), 0);
+                assert_eq!(n, 4, "{ep}");
+                let got = std::slice::from_raw_parts(parts, n);
+                for (g, want) in got.iter().zip(frames) {
+                    assert!(std::slice::from_raw_parts(g.base, g.len) == want, "{ep}");
+                    if want.len() >= ZR_OWNED_MIN {
+                        assert!(g.cap > g.len, "{ep}: {} bytes handed over", g.len);
+                        assert_eq!(*g.base.add(g.len), 0);
+                        zr_buf_free(g.base, g.cap);
+                    } else {
+                        assert_eq!(g.cap, 0, "{ep}: {} bytes borrowed", g.len);
+                    }
+                }
                 zr_socket_destroy(a);
                 zr_socket_destroy(b);
             }

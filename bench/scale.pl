@@ -319,7 +319,7 @@ sub header {
 
 # One row: $get->($fields) gives the figure; missing results say why.
 sub line {
-    my ($name, $title, $unit, $dec, $get, $note) = @_;
+    my ($name, $title, $unit, $dec, $get, $note, $no_ratio) = @_;
     my @cells;
     for my $impl (qw(rust c)) {
         my $f = $res{$name}{$impl};
@@ -334,7 +334,7 @@ sub line {
             : ($avail{$impl} // '') ne '1' ? ($avail{$impl} =~ /libzmq3-dev/ ? 'no libzmq' : 'not built')
             : $fail{$name}{$impl} ? 'FAILED' : '-';
     }
-    my $ratio = defined $cells[0] && defined $cells[1] && $cells[1] > 0 && $cells[0] >= 0
+    my $ratio = !$no_ratio && defined $cells[0] && defined $cells[1] && $cells[1] > 0 && $cells[0] >= 0
         ? sprintf('%.2f', $cells[0] / $cells[1]) : '';
     row($title, $unit, @shown, $ratio, ref $note ? $note->(@cells) : $note);
 }
@@ -385,7 +385,7 @@ if ($what{hwm}) {
                 sub { mib($_[0]{recv_peak_kib} - $_[0]{recv_base_kib}) },
                 sub { $bound->('recv', @_) });
             line($n, "  $who RSS after the drain - before", 'MiB', 1,
-                sub { mib($_[0]{recv_after_kib} - $_[0]{recv_base_kib}) });
+                sub { mib($_[0]{recv_after_kib} - $_[0]{recv_base_kib}) }, '', 1);
             if ($net) {
                 line($n, '  sender RSS before', 'MiB', 1, sub { mib($_[0]{send_base_kib}) });
                 line($n, '  sender peak RSS - before', 'MiB', 1,

@@ -230,8 +230,8 @@ int32_t zr_socket_recv(struct zr_socket *s,
                        int32_t *more);
 
 // Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
-// the frame is at least [`ZR_OWNED_MIN`] bytes, nothing else holds its buffer and the
-// buffer has room after it, `*cap` is set to the buffer's size and `*data` is the caller's:
+// the frame is at least [`ZR_OWNED_MIN`] bytes and nothing else holds its buffer, `*cap` is
+// set to the buffer's size and `*data` is the caller's:
 // a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
 // bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
 // `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with

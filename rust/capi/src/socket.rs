@@ -202,7 +202,7 @@ pub unsafe extern "C" fn zr_socket_send(
     flags: i32,
 ) -> i32 {
     with_socket!(s, -1, |h| match bytes_of(buf, len) {
-        Some(b) => status(h.sock.send(frame_copy(b), flags)),
+        Some(b) => status(h.sock.send(Bytes::copy_from_slice(b), flags)),
         None => fail(&Error::invalid("NULL buffer")),
     })
 }
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn zr_socket_send_parts(
         let mut frames = Vec::with_capacity(n);
         for v in iov {
             match bytes_of(v.base, v.len) {
-                Some(b) => frames.push(frame_copy(b)),
+                Some(b) => frames.push(Bytes::copy_from_slice(b)),
                 None => return fail(&Error::invalid("NULL frame buffer")),
             }
         }
@@ -273,20 +273,9 @@ pub unsafe extern "C" fn zr_socket_recv(
 /// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
 pub const ZR_OWNED_MIN: usize = 64 * 1024;
 
-/// A copy of a frame to send. A large one gets one spare byte of capacity, so that an inproc
-/// receiver can take the buffer over with [`zr_socket_recv_owned`].
-fn frame_copy(b: &[u8]) -> Bytes {
-    if b.len() < ZR_OWNED_MIN {
-        return Bytes::copy_from_slice(b);
-    }
-    let mut v = Vec::with_capacity(b.len() + 1);
-    v.extend_from_slice(b);
-    Bytes::from(v)
-}
-
 /// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
-/// the frame is at least [`ZR_OWNED_MIN`] bytes, nothing else holds its buffer and the
-/// buffer has room after it, `*cap` is set to the buffer's size and `*data` is the caller's:
+/// the frame is at least [`ZR_OWNED_MIN`] bytes and nothing else holds its buffer, `*cap` is
+/// set to the buffer's size and `*data` is the caller's:
 /// a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
 /// bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
 /// `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with
@@ -333,16 +322,16 @@ pub unsafe extern "C" fn zr_socket_recv_owned(
     })
 }
 
-/// The buffer of `frame` as a C string block the caller owns, if the frame is large, unshared
-/// and has a spare byte for the NUL; the frame back otherwise.
+/// The buffer of `frame` as a C string block the caller owns, if the frame is large and
+/// unshared; the frame back otherwise. The engine gives such frames exact buffers (sent ones
+/// are copies, received large bodies have buffers of their own), so the NUL is added by a
+/// one-byte `realloc`, which malloc does in place unless the size is just below a chunk's.
 fn hand_over(frame: Bytes) -> Result<zr_owned_iovec, Bytes> {
     if frame.len() < ZR_OWNED_MIN {
         return Err(frame);
     }
     let mut v: Vec<u8> = frame.try_into_mut()?.into();
-    if v.capacity() == v.len() {
-        return Err(Bytes::from(v));
-    }
+    v.reserve_exact(1);
     v.push(0);
     let mut v = std::mem::ManuallyDrop::new(v);
     Ok(zr_owned_iovec {

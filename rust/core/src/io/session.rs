@@ -418,6 +418,7 @@ impl Session {
                 Err(e) => match e.kind() {
                     ErrorKind::WouldBlock => {
                         self.drained = true;
+                        self.decoder.release_idle();
                         return Ok(());
                     }
                     ErrorKind::Interrupted => {}

@@ -24,11 +24,6 @@ pub(crate) const MAX_COMMAND_SIZE: u64 = 1 << 31;
 /// buffer of a large frame holds at most `arrived + max(GROWTH_STEP, arrived)` bytes, so a
 /// peer that declares a huge size and sends little makes us allocate little.
 pub(crate) const GROWTH_STEP: usize = 1 << 20;
-/// Bodies at least this large are handed out owning their buffer alone: the buffer has one
-/// spare byte after the body (room for a C string's NUL) and the decoder keeps no reference
-/// to it, so that a receiver can take the allocation over (`Bytes::try_into_mut`), e.g. as a
-/// Perl string, instead of copying the body.
-pub(crate) const OWNED_BODY_MIN: usize = 64 * 1024;
 /// Longest frame header (flags + 8-byte size).
 pub(crate) const MAX_HEADER_LEN: usize = 9;
 
@@ -56,11 +51,16 @@ struct Header {
 ///
 /// The engine reads from the socket directly into [`Decoder::read_buf`] (or lets
 /// [`Decoder::read_fd`] do it), then calls [`Decoder::next`] until it returns `Ok(None)`.
-/// Bodies are zero-copy slices of the read buffer. A body that has not fully arrived is read in
-/// place: when at least [`IN_BATCH_SIZE`] bytes of it are missing, the buffer holds that frame
-/// only and grows towards exactly its size (geometrically, never more than
-/// `arrived + max(1 MiB, arrived)` ahead), so the frozen body is not followed by slack and a
-/// declared size is never allocated before the bytes arrive.
+///
+/// Small frames are zero-copy slices of the batch buffer (at least [`IN_BATCH_SIZE`] free
+/// bytes per read). A frame with at least [`IN_BATCH_SIZE`] bytes of body still missing gets
+/// a buffer of its own, of exactly its size (for frames beyond 1 MiB, geometric steps towards
+/// it, never more than `arrived + max(1 MiB, arrived)` ahead, so a declared size is never
+/// allocated before the bytes arrive), which [`Decoder::read_fd`] fills up to the frame's end
+/// and no further. Such a body is one allocation that nothing else shares: a receiver can take
+/// it over (`Bytes::try_into_mut`) instead of copying it, and the batch buffer stays in use
+/// across large frames, as libzmq's does. The batch buffer is allocated on the first read and
+/// let go of by [`Decoder::release_idle`], so that an idle connection holds none.
 ///
 /// The decoder keeps no message state: a command between two frames of a multipart message
 /// comes out in order and changes nothing. Errors are sticky: once `next` has failed it keeps
@@ -69,6 +69,9 @@ struct Header {
 pub(crate) struct Decoder {
     /// Received bytes not yet decoded (after the pending header, if any).
     buf: BytesMut,
+    /// The body of a large frame being received (its header is `header`), in a buffer of its
+    /// own; `buf` is empty meanwhile.
+    body: Option<BytesMut>,
     /// ZMQ_MAXMSGSIZE: frames larger than this are refused when it is >= 0.
     max_msg_size: i64,
     /// Header of the frame whose body is being received.
@@ -81,7 +84,8 @@ impl Decoder {
     /// A decoder refusing frames larger than `max_msg_size` bytes (no limit when negative).
     pub(crate) fn new(max_msg_size: i64) -> Self {
         Decoder {
-            buf: BytesMut::with_capacity(IN_BATCH_SIZE),
+            buf: BytesMut::new(),
+            body: None,
             max_msg_size,
             header: None,
             failed: None,
@@ -93,26 +97,33 @@ impl Decoder {
         self.max_msg_size = max_msg_size;
     }
 
-    /// The buffer to append received bytes to, with at least [`IN_BATCH_SIZE`] bytes of free
-    /// capacity. When it has to allocate while at least that much of a frame's body is
-    /// missing, the new buffer is sized for that frame alone (exactly, or a geometric step
-    /// towards it for frames beyond 1 MiB), so reads land in place and stop at the frame's end.
+    /// The buffer to append received bytes to: the batch buffer, with at least
+    /// [`IN_BATCH_SIZE`] bytes of free capacity, or a large frame's own body buffer, with room
+    /// for more of the body (see [`Decoder`]).
     ///
     /// Append only, except that before the first [`Decoder::next`] the engine may take the
     /// peer's greeting off the front (or let [`Decoder::take_greeting`] do it). Call
     /// [`Decoder::next`] until `Ok(None)` before reading again, or the buffer keeps growing.
     pub(crate) fn read_buf(&mut self) -> &mut BytesMut {
         self.make_room();
-        &mut self.buf
+        match &mut self.body {
+            Some(body) => body,
+            None => &mut self.buf,
+        }
     }
 
     /// Reads once from the stream `fd` into the read buffer's free space and returns what
     /// `read(2)` returned; `Ok(0)` is end of file. The free space is handed to the kernel
     /// as it is, not zero-filled first: a 1 MiB body costs one copy, not a fill and a copy.
+    /// A large frame's body is read up to the frame's end, not beyond.
     pub(crate) fn read_fd(&mut self, fd: RawFd) -> std::io::Result<usize> {
+        let body_left = match (self.header, &self.body) {
+            (Some(h), Some(body)) => h.size.saturating_sub(body.len()),
+            _ => usize::MAX,
+        };
         let buf = self.read_buf();
         let spare = buf.spare_capacity_mut();
-        let room = spare.len();
+        let room = spare.len().min(body_left);
         // SAFETY: `spare` is `room` bytes of writable memory owned by `buf`; read(2) writes
         // at most `room` bytes there and nothing else.
         let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), room) };
@@ -128,7 +139,16 @@ impl Decoder {
     /// Number of received bytes held and not yet returned by [`Decoder::next`] (including the
     /// part of a body that has arrived, excluding a frame header already consumed).
     pub(crate) fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.body.as_ref().map_or(0, BytesMut::len)
+    }
+
+    /// Lets go of the batch buffer if it holds nothing (the connection has nothing more to
+    /// read for now); the next read allocates a new one. An idle connection then holds no
+    /// read buffer, instead of 8 KiB.
+    pub(crate) fn release_idle(&mut self) {
+        if self.buf.is_empty() && self.header.is_none() {
+            self.buf = BytesMut::new();
+        }
     }
 
     /// True while a frame has been started (header or part of the body received) but not
@@ -188,18 +208,31 @@ impl Decoder {
                 None => return Ok(None),
             },
         };
-        if self.buf.len() < h.size {
+        let body = if let Some(own) = &mut self.body {
+            if own.len() < h.size {
+                return Ok(None);
+            }
+            if own.len() > h.size {
+                // Appended past the frame's end through read_buf (read_fd never does): the
+                // excess goes back to the batch buffer, empty until now.
+                self.buf.extend_from_slice(&own[h.size..]);
+                own.truncate(h.size);
+            }
+            self.body.take().unwrap_or_default().freeze()
+        } else if self.buf.len() >= h.size {
+            self.buf.split_to(h.size).freeze()
+        } else {
+            let arrived = self.buf.len();
+            if h.size - arrived >= IN_BATCH_SIZE {
+                // A large body: its own buffer, sized for it (or a first step towards it).
+                let mut own = BytesMut::with_capacity(body_step(h.size, arrived));
+                own.extend_from_slice(&self.buf);
+                self.buf.clear();
+                self.body = Some(own);
+            }
             return Ok(None);
-        }
-        let body = self.buf.split_to(h.size).freeze();
+        };
         self.header = None;
-        if h.size >= OWNED_BODY_MIN {
-            // Let go of the body's allocation: whatever followed it (at most the spare byte,
-            // when the buffer was sized for this frame) moves to a buffer of its own.
-            let rest = std::mem::take(&mut self.buf);
-            self.buf = BytesMut::with_capacity(IN_BATCH_SIZE.max(rest.len()));
-            self.buf.extend_from_slice(&rest);
-        }
         if h.command {
             command::parse(body).map(|c| Some(Event::Command(c)))
         } else {
@@ -267,31 +300,25 @@ impl Decoder {
 
     /// Makes sure the read buffer has free space (see [`Decoder::read_buf`]).
     fn make_room(&mut self) {
-        let len = self.buf.len();
-        let spare = self.buf.capacity() - len;
-        if spare >= IN_BATCH_SIZE {
-            return;
-        }
-        if let Some(h) = self.header {
-            let remaining = h.size.saturating_sub(len);
-            if remaining >= IN_BATCH_SIZE {
-                // A large body: the buffer holds only this frame's bytes. Grow it towards the
-                // frame's size, never ahead of the data by more than max(1 MiB, arrived);
-                // at full size, a large body gets one spare byte (see OWNED_BODY_MIN).
-                let ahead = len.max(GROWTH_STEP);
-                let full = if h.size >= OWNED_BODY_MIN {
-                    h.size.saturating_add(1)
-                } else {
-                    h.size
-                };
-                self.regrow(full.min(len.saturating_add(ahead)));
+        if let (Some(h), Some(own)) = (self.header, &mut self.body) {
+            let len = own.len();
+            if own.capacity() > len || len >= h.size {
                 return;
             }
+            // The next step towards the frame's size, in a new exact buffer.
+            let mut fresh = BytesMut::with_capacity(body_step(h.size, len));
+            fresh.extend_from_slice(own);
+            *own = fresh;
+            return;
+        }
+        let len = self.buf.len();
+        if self.buf.capacity() - len >= IN_BATCH_SIZE {
+            return;
         }
         self.regrow(len.saturating_add(IN_BATCH_SIZE));
     }
 
-    /// Gives the buffer a capacity of at least `capacity` (exactly that if it must allocate),
+    /// Gives the batch buffer a capacity of at least `capacity` (exactly that if it must allocate),
     /// reusing the current allocation when nothing else holds it.
     fn regrow(&mut self, capacity: usize) {
         let additional = capacity.saturating_sub(self.buf.len());
@@ -302,6 +329,13 @@ impl Decoder {
         fresh.extend_from_slice(&self.buf);
         self.buf = fresh;
     }
+}
+
+/// Capacity of a large body's buffer when `arrived` of its `size` bytes are in: the whole
+/// frame, or, for frames beyond 1 MiB, never more than `max(1 MiB, arrived)` ahead of the
+/// bytes that came.
+fn body_step(size: usize, arrived: usize) -> usize {
+    size.min(arrived.saturating_add(arrived.max(GROWTH_STEP)))
 }
 
 /// Length of the header [`frame_header`] writes for a body of `len` bytes.
@@ -565,13 +599,51 @@ mod tests {
         assert_eq!(f.data.len(), size);
         assert!(f.data[..] == body[..]);
         assert_eq!(events[1], frame(b"next", false));
-        // The body owns its buffer, with room for a NUL after it.
+        // The body is one allocation of exactly its size that the decoder does not share.
         let Event::Frame(f) = events.swap_remove(0) else {
             panic!("not a frame")
         };
-        let owned = f.data.try_into_mut().expect("the decoder keeps no reference");
+        let owned = f
+            .data
+            .try_into_mut()
+            .expect("the decoder keeps no reference");
         assert_eq!(owned.len(), size);
-        assert!(owned.capacity() > size);
+        assert_eq!(owned.capacity(), size);
+    }
+
+    #[test]
+    fn large_frame_between_small_ones_then_idle() {
+        let (mut tx, rx) = UnixStream::pair().unwrap();
+        rx.set_nonblocking(true).unwrap();
+        let mut d = Decoder::new(-1);
+        let mut wire = BytesMut::new();
+        encode_frame(&mut wire, b"small", false, false);
+        encode_frame(&mut wire, &vec![3u8; 100_000], false, false);
+        encode_frame(&mut wire, b"after", false, false);
+        tx.write_all(&wire).unwrap();
+        let mut got = Vec::new();
+        loop {
+            match d.read_fd(rx.as_raw_fd()) {
+                Ok(n) => assert!(n > 0),
+                Err(e) => {
+                    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+                    break;
+                }
+            }
+            while let Some(Event::Frame(f)) = d.next().unwrap() {
+                got.push(f.data);
+            }
+        }
+        assert_eq!(got.len(), 3);
+        assert_eq!(&got[2][..], b"after");
+        assert_eq!(got[1].len(), 100_000);
+        assert!(got[1].iter().all(|&b| b == 3));
+        assert!(!d.mid_frame());
+        d.release_idle();
+        assert_eq!(d.buf.capacity(), 0, "an idle decoder holds no buffer");
+        tx.write_all(b"\x00\x01z").unwrap();
+        d.read_fd(rx.as_raw_fd()).unwrap();
+        assert_eq!(d.next(), Ok(Some(frame(b"z", false))));
     }
 
     #[test]

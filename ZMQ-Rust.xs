@@ -841,7 +841,17 @@ recv(self, flags = 0)
         zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
     }
-    XPUSHs(sv_2mortal(zrp_frame_sv(aTHX_ data, len, cap)));
+    if (cap) {
+        XPUSHs(sv_2mortal(zrp_frame_sv(aTHX_ data, len, cap)));
+    } else {
+        /* A copied frame goes into the call's pad target, as Perl's own string ops return
+         * theirs: its buffer is reused from call to call, so `length $s->recv` or
+         * `$codec->decode($s->recv)` allocate nothing. */
+        dXSTARG;
+        sv_setpvn(TARG, (const char *)data, len);
+        SvUTF8_off(TARG);
+        XPUSHTARG;
+    }
 
 void
 recv_multipart(self, flags = 0)

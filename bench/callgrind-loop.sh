@@ -94,7 +94,7 @@ run() {
 }
 
 total() {
-    sed -n 's/^totals: //p' "$WORK/$1-$2"/cg.* | awk '{ s += $1 } END { print s }'
+    sed -n 's/^totals: //p' "$WORK/$1-$2"/cg.* | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 echo "callgrind: inproc send+recv loop, $SIZE B, one thread, batch 100;"

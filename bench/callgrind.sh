@@ -7,6 +7,7 @@
 #   bench/callgrind.sh --impl rust --top 15 # also the 15 costliest functions per thread
 #
 # Options: --impl rust,c (default both; c needs libzmq3-dev), --transport tcp|ipc (tcp),
+# --what push_pull|multipart (push_pull; multipart: 3 frames of --size bytes per message),
 # --size B (100), --lo N and --hi N (message counts of the two runs: 20000 and 120000),
 # --top K (also the K costliest functions of each thread, per message, by the same
 # difference of the two runs),
@@ -29,6 +30,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 IMPLS=rust,c
 TRANSPORT=tcp
+WHAT=push_pull
 SIZE=100
 LO=20000
 HI=120000
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --impl) IMPLS=$2; shift 2 ;;
         --transport) TRANSPORT=$2; shift 2 ;;
+        --what) WHAT=$2; shift 2 ;;
         --size) SIZE=$2; shift 2 ;;
         --lo) LO=$2; shift 2 ;;
         --hi) HI=$2; shift 2 ;;
@@ -83,10 +86,10 @@ run() {
     rm -rf "$dir"
     mkdir -p "$dir"
     valgrind --tool=callgrind --trace-children=yes --separate-threads=yes \
-        --callgrind-out-file="$dir/cg.%p" "$bin" --transport "$TRANSPORT" --what push_pull \
+        --callgrind-out-file="$dir/cg.%p" "$bin" --transport "$TRANSPORT" --what "$WHAT" \
         --sizes "$SIZE" --msgs "$n" >"$dir/out" 2>"$dir/valgrind.log" ||
         { echo "callgrind.sh: $impl run failed, see $dir/valgrind.log" >&2; cat "$dir/out" >&2; exit 1; }
-    grep -q '^push_pull .* lost=0 bad=0' "$dir/out" ||
+    grep -q "^$WHAT .* lost=0 bad=0" "$dir/out" ||
         { echo "callgrind.sh: $impl run lost messages:" >&2; cat "$dir/out" >&2; exit 1; }
 }
 
@@ -115,7 +118,7 @@ summary() {
         }' "$WORK/$1-$2"/cg.*-*
 }
 
-echo "callgrind: $TRANSPORT PUSH/PULL $SIZE B, sender and receiver in two processes;"
+echo "callgrind: $TRANSPORT PUSH/PULL $WHAT $SIZE B, sender and receiver in two processes;"
 echo "per message = (run of $HI messages - run of $LO messages) / $((HI - LO))"
 printf '%-6s %-9s %-7s %12s %12s %12s\n' impl process thread 'instr/msg' 'allocs/msg' 'frees/msg'
 for impl in $(echo "$IMPLS" | tr ',' ' '); do

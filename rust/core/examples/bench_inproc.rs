@@ -427,7 +427,8 @@ fn fanout_sockets(ctx: &Context, o: &Opts, ep: &str) -> (Socket, Vec<Socket>) {
             let mut s = ctx.socket(SocketType::Sub).expect("socket");
             unlimited(&mut s);
             s.set_option(id::SUBSCRIBE, b"").expect("SUBSCRIBE");
-            s.set_int(id::RCVTIMEO, FANOUT_TIMEOUT_MS).expect("RCVTIMEO");
+            s.set_int(id::RCVTIMEO, FANOUT_TIMEOUT_MS)
+                .expect("RCVTIMEO");
             s.connect(ep).expect("connect");
             s
         })

@@ -487,7 +487,9 @@ fn fanout(o: &Opts, transport: &str, size: usize) -> bool {
         match line_rx.recv_timeout(Duration::from_millis(1)) {
             Ok((i, l)) if l == "warm" => warm[i] = true,
             Ok((i, l)) => {
-                eprintln!("bench_net: fanout {transport} {size}: subscriber {i}: {l} before warm-up");
+                eprintln!(
+                    "bench_net: fanout {transport} {size}: subscriber {i}: {l} before warm-up"
+                );
                 ok = false;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => ok = Instant::now() < deadline,
@@ -640,7 +642,9 @@ fn child_sub(o: &Opts) {
     let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
     match sub.recv(0) {
         Ok(_) => {
-            writeln!(out, "warm").and_then(|()| out.flush()).expect("stdout");
+            writeln!(out, "warm")
+                .and_then(|()| out.flush())
+                .expect("stdout");
             while got < o.count {
                 match sub.recv(0) {
                     Ok(f) if f.data.is_empty() => {} // a later warm-up message

@@ -26,6 +26,7 @@ pub mod poll;
 pub mod proxy;
 mod signaler;
 mod socket;
+mod spsc;
 mod strategy;
 mod transport;
 pub(crate) mod zmtp;

@@ -1,7 +1,9 @@
 //! Pipes: bounded queues of whole messages between two sockets (or a socket and a session).
 //!
 //! A connection is a pair of [`Pipe`]s, one per direction; each side holds a [`PipeEnd`] that
-//! writes into one and reads from the other. The queue is lock-free; the high-water mark is a
+//! writes into one and reads from the other. The queue is a lock-free single-producer
+//! single-consumer one ([`crate::spsc`]: each pipe has exactly one writing end and one
+//! reading end, and ends are not shared); the high-water mark is a
 //! pair of counters (messages the writer flushed, messages the reader took), so checking it
 //! costs one atomic load. The writer wakes the reader only when the reader's socket said it
 //! sleeps, and the reader wakes the writer only when the writer said it waits for room
@@ -13,9 +15,9 @@
 use crate::msg::{Frame, Message, Unpacker};
 use crate::signaler::Signaler;
 use crate::socket::Command;
+use crate::spsc::Spsc;
 use bytes::Bytes;
 use crossbeam_channel::Sender;
-use crossbeam_queue::SegQueue;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -37,7 +39,7 @@ fn share(hwm: Option<i32>) -> u32 {
 /// One direction of a connection.
 #[derive(Debug)]
 pub(crate) struct Pipe {
-    queue: SegQueue<Message>,
+    queue: Spsc<Message>,
     /// Messages the reader has taken; the writer compares it with its own count.
     read_count: CachePadded<AtomicU64>,
     /// Writer's SNDHWM share of the limit (0 = unlimited, UNKNOWN_SHARE = not known yet).
@@ -59,7 +61,7 @@ pub(crate) struct Pipe {
 impl Pipe {
     fn new(snd_hwm: Option<i32>, rcv_hwm: Option<i32>) -> Pipe {
         Pipe {
-            queue: SegQueue::new(),
+            queue: Spsc::new(),
             read_count: CachePadded::new(AtomicU64::new(0)),
             snd_hwm: AtomicU32::new(share(snd_hwm)),
             rcv_hwm: AtomicU32::new(share(rcv_hwm)),
@@ -208,7 +210,9 @@ impl PipeEnd {
     /// Pushes a whole message (no HWM check).
     #[inline]
     pub(crate) fn push(&mut self, msg: Message) {
-        self.out.queue.push(msg);
+        // SAFETY: this end is the only one that writes into `out` (a pair gives each pipe
+        // one writing end, ends are not cloned) and `&mut self` excludes a concurrent push.
+        unsafe { self.out.queue.push(msg) };
         self.written += 1;
         if let Some(r) = self.out.reader.get() {
             r.notify();
@@ -241,7 +245,9 @@ impl PipeEnd {
     #[inline]
     pub(crate) fn read_message(&mut self) -> Option<Message> {
         debug_assert!(!self.unpack.in_progress());
-        let msg = self.inp.queue.pop()?;
+        // SAFETY: this end is the only one that reads `inp` (see `push`), and `&mut self`
+        // excludes a concurrent pop.
+        let msg = unsafe { self.inp.queue.pop() }?;
         self.read += 1;
         self.inp.read_count.store(self.read, Ordering::SeqCst);
         if self.inp.writer_waiting.load(Ordering::SeqCst)

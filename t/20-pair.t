@@ -98,11 +98,11 @@ subtest 'large and binary frames' => sub {
 };
 
 subtest 'a large received frame is an ordinary string' => sub {
-    # Frames of 64 KiB and more become the string's buffer without a copy; the string must
+    # Frames of 128 KiB and more become the string's buffer without a copy; the string must
     # behave like any other.
     for my $endpoint ( ep(), 'tcp://127.0.0.1:*' ) {
         my ( $a, $b ) = ZMQRTest::bind_connect_at( $ctx, $endpoint, ZMQ_PAIR, ZMQ_PAIR );
-        my $big = 'a' x 100_000;
+        my $big = 'a' x 200_000;
         $b->send($big) for 1 .. 3;
         my $got = $a->recv;
         ok( $got eq $big, "$endpoint: arrives whole" );
@@ -111,19 +111,19 @@ subtest 'a large received frame is an ordinary string' => sub {
         substr( $got, 0, 1, 'xy' );
         $got .= 'tail';
         chop $got;
-        is( length $got, 100_004, '... can be changed and grown' );
+        is( length $got, 200_004, '... can be changed and grown' );
         is( substr( $got, 0, 4 ), 'xybb', '... with the changes' );
-        ok( $copy eq $big && $big eq 'a' x 100_000, '... copies and the sent string unchanged' );
+        ok( $copy eq $big && $big eq 'a' x 200_000, '... copies and the sent string unchanged' );
         $got = $a->recv;
         ok( $got eq $big, '... a second frame into the same variable' );
         my @keep = ( $got, scalar $a->recv );
         ok( $keep[0] eq $big && $keep[1] eq $big, '... kept in an array' );
         undef $got;
-        is( length $keep[1], 100_000, '... after the variable is freed' );
+        is( length $keep[1], 200_000, '... after the variable is freed' );
         $b->send_multipart( [ 'id', $big, '', $big ] );
         my @p = $a->recv_multipart;
         $_ .= '!' for @p;
-        is_deeply( [ map { length } @p ], [ 3, 100_001, 1, 100_001 ], '... recv_multipart frames too' );
+        is_deeply( [ map { length } @p ], [ 3, 200_001, 1, 200_001 ], '... recv_multipart frames too' );
     }
 
     my $pub = $ctx->socket(ZMQ_PUB);
@@ -131,10 +131,10 @@ subtest 'a large received frame is an ordinary string' => sub {
     $pub->bind($p_ep);
     my @subs = map { ZMQRTest::sock( $ctx, ZMQ_SUB ) } 1 .. 2;
     for (@subs) { $_->set( ZMQ_SUBSCRIBE, 'binary', '' ); $_->connect($p_ep) }
-    $pub->send( 'c' x 70_000 );
+    $pub->send( 'c' x 140_000 );
     my $first = $subs[0]->recv;
     $first =~ tr/c/d/;
-    is( $subs[1]->recv, 'c' x 70_000, 'a frame two subscribers share: changing one copy leaves the other' );
+    is( $subs[1]->recv, 'c' x 140_000, 'a frame two subscribers share: changing one copy leaves the other' );
 };
 
 subtest 'DONTWAIT: EAGAIN' => sub {

@@ -329,7 +329,7 @@ Sends a whole message in one call into the engine.
 
 =item recv($flags)
 
-Receives one frame as a byte string (never UTF-8 flagged). A frame of 64 KiB or more that
+Receives one frame as a byte string (never UTF-8 flagged). A frame of 128 KiB or more that
 no other socket shares becomes the string's buffer as it arrived, without a copy (unless
 perl was built with its own malloc); the string is an ordinary one in every other way.
 

@@ -271,7 +271,12 @@ pub unsafe extern "C" fn zr_socket_recv(
 
 /// Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
 /// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
-pub const ZR_OWNED_MIN: usize = 64 * 1024;
+/// Smaller ones are cheap to copy, and copying them keeps malloc's reuse pattern: a program
+/// that frees a batch of handed-over 64 KiB strings at once lets glibc give the top of the
+/// heap back to the kernel and fault it in again for the next batch (the Perl send+recv loop
+/// at 64 KiB ran 4 to 13 times slower that way). 128 KiB is also glibc's default mmap
+/// threshold.
+pub const ZR_OWNED_MIN: usize = 128 * 1024;
 
 /// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
 /// the frame is at least [`ZR_OWNED_MIN`] bytes and nothing else holds its buffer, `*cap` is

@@ -124,6 +124,9 @@ impl Decoder {
         let buf = self.read_buf();
         let spare = buf.spare_capacity_mut();
         let room = spare.len().min(body_left);
+        // `read_buf` leaves room, and a complete body is taken by `next` before any read: a
+        // zero-length read would look like end of file.
+        debug_assert!(room > 0, "read with no room");
         // SAFETY: `spare` is `room` bytes of writable memory owned by `buf`; read(2) writes
         // at most `room` bytes there and nothing else.
         let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), room) };

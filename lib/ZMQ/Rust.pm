@@ -424,6 +424,37 @@ C<EMTHREAD> from L<ZMQ::Rust::Constants>.
 
 C<ZMQ::Rust::strerror($errno)> gives the text for any of them.
 
+=head1 SECURITY
+
+Every connection runs ZeroMQ's NULL mechanism: no authentication and no encryption. PLAIN,
+CURVE, GSSAPI and ZAP are not in this build, and nothing pretends they are:
+
+=over
+
+=item *
+
+Setting or reading one of their options fails and changes nothing: C<ZMQ_CURVE_SERVER>,
+C<ZMQ_CURVE_PUBLICKEY>, C<ZMQ_CURVE_SECRETKEY>, C<ZMQ_CURVE_SERVERKEY> and the
+C<ZMQ_GSSAPI_*> options with C<EINVAL> (what libzmq built without them answers),
+C<ZMQ_PLAIN_SERVER>, C<ZMQ_PLAIN_USERNAME>, C<ZMQ_PLAIN_PASSWORD> and C<ZMQ_ZAP_DOMAIN> with
+C<ENOTSUP>. The message says so: C<zmq_setsockopt: Invalid argument: the CURVE mechanism is
+not available in this build ...>.
+
+=item *
+
+C<ZMQ_MECHANISM> reads C<ZMQ_NULL> (0); C<< $ctx->has_capability('curve') >> (and C<plain>,
+C<gssapi>) is false; C<curve_keypair> croaks with C<ENOTSUP>.
+
+=item *
+
+A peer that asks for PLAIN or CURVE gets no NULL connection in its place: the handshake
+fails, as between libzmq peers whose mechanisms differ.
+
+=back
+
+Run traffic that needs protection over a network you trust (C<ipc://>, loopback, a VPN or an
+SSH tunnel) until the mechanisms arrive.
+
 =head1 CONSTANTS
 
 C<use ZMQ::Rust qw(...)> exports from L<ZMQ::Rust::Constants>: names such as C<ZMQ_PUB> and
@@ -487,7 +518,7 @@ C<ETERM>, C<ENOCOMPATPROTO>, C<EMTHREAD>.
 
 =item *
 
-No CURVE, PLAIN or GSSAPI: C<curve_keypair> croaks C<ENOTSUP>. C<z85_encode> and C<z85_decode>
+No CURVE, PLAIN or GSSAPI (see L</SECURITY>): their options and C<curve_keypair> fail. C<z85_encode> and C<z85_decode>
 are pure Perl and take any length that is a multiple of 4 (5) (ZMQ::FFI's assume 32-byte keys).
 
 =item *

@@ -29,6 +29,9 @@ pub enum Error {
     /// The operation is not supported by this socket type.
     #[error("Operation not supported")]
     NotSupported,
+    /// A feature this build does not have; the string says which.
+    #[error("Operation not supported: {0}")]
+    Unsupported(String),
     /// The endpoint's transport is unknown.
     #[error("Protocol not supported")]
     ProtocolNotSupported,
@@ -85,7 +88,7 @@ impl Error {
         match self {
             Error::Again => libc::EAGAIN,
             Error::Invalid(_) => libc::EINVAL,
-            Error::NotSupported => libc::ENOTSUP,
+            Error::NotSupported | Error::Unsupported(_) => libc::ENOTSUP,
             Error::ProtocolNotSupported => libc::EPROTONOSUPPORT,
             Error::NoCompatProto => ENOCOMPATPROTO,
             Error::AddrInUse => libc::EADDRINUSE,

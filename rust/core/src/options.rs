@@ -107,6 +107,10 @@ pub mod id {
     pub const ROUTER_HANDOVER: i32 = 56;
     pub const TOS: i32 = 57;
     pub const CONNECT_ROUTING_ID: i32 = 61;
+    pub const GSSAPI_SERVER: i32 = 62;
+    pub const GSSAPI_PRINCIPAL: i32 = 63;
+    pub const GSSAPI_SERVICE_PRINCIPAL: i32 = 64;
+    pub const GSSAPI_PLAINTEXT: i32 = 65;
     pub const HANDSHAKE_IVL: i32 = 66;
     pub const SOCKS_PROXY: i32 = 68;
     pub const XPUB_NODROP: i32 = 69;
@@ -124,7 +128,43 @@ pub mod id {
     pub const THREAD_SAFE: i32 = 81;
     pub const MULTICAST_MAXTPDU: i32 = 84;
     pub const USE_FD: i32 = 89;
+    pub const GSSAPI_PRINCIPAL_NAMETYPE: i32 = 90;
+    pub const GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: i32 = 91;
     pub const BINDTODEVICE: i32 = 92;
+}
+
+/// ZMQ_MECHANISM's value for NULL, the one mechanism every connection runs.
+pub const MECHANISM_NULL: i32 = 0;
+
+/// The failure of setting or reading an option of a security mechanism this engine does not
+/// have, or None for any other option.
+///
+/// A socket told to be a CURVE server must never quietly run NULL instead, so these options
+/// are refused rather than stored: CURVE and GSSAPI with EINVAL, as libzmq built without them
+/// answers; PLAIN, which libzmq always has, and ZAP_DOMAIN with ENOTSUP.
+pub fn unavailable(num: i32) -> Option<Error> {
+    let (mech, notsup) = match num {
+        id::PLAIN_SERVER | id::PLAIN_USERNAME | id::PLAIN_PASSWORD => ("the PLAIN mechanism", true),
+        id::CURVE_SERVER | id::CURVE_PUBLICKEY | id::CURVE_SECRETKEY | id::CURVE_SERVERKEY => {
+            ("the CURVE mechanism", false)
+        }
+        id::GSSAPI_SERVER
+        | id::GSSAPI_PRINCIPAL
+        | id::GSSAPI_SERVICE_PRINCIPAL
+        | id::GSSAPI_PLAINTEXT
+        | id::GSSAPI_PRINCIPAL_NAMETYPE
+        | id::GSSAPI_SERVICE_PRINCIPAL_NAMETYPE => ("the GSSAPI mechanism", false),
+        id::ZAP_DOMAIN => ("ZAP authentication", true),
+        _ => return None,
+    };
+    let why = format!(
+        "{mech} is not available in this build (every connection uses NULL; ZMQ_MECHANISM reads 0)"
+    );
+    Some(if notsup {
+        Error::Unsupported(why)
+    } else {
+        Error::Invalid(why)
+    })
 }
 
 /// Access of an option.
@@ -263,15 +303,7 @@ pub struct Options {
     pub tcp_keepalive_intvl: i32,
     pub immediate: bool,
     pub ipv6: bool,
-    pub plain_server: bool,
-    pub plain_username: String,
-    pub plain_password: String,
-    pub curve_server: bool,
-    pub curve_publickey: Bytes,
-    pub curve_secretkey: Bytes,
-    pub curve_serverkey: Bytes,
     pub conflate: bool,
-    pub zap_domain: String,
     pub tos: i32,
     pub handshake_ivl: i32,
     pub socks_proxy: String,
@@ -314,15 +346,7 @@ impl Options {
             tcp_keepalive_intvl: -1,
             immediate: false,
             ipv6: false,
-            plain_server: false,
-            plain_username: String::new(),
-            plain_password: String::new(),
-            curve_server: false,
-            curve_publickey: Bytes::new(),
-            curve_secretkey: Bytes::new(),
-            curve_serverkey: Bytes::new(),
             conflate: false,
-            zap_domain: String::new(),
             tos: 0,
             handshake_ivl: 30_000,
             socks_proxy: String::new(),
@@ -343,6 +367,9 @@ impl Options {
     /// Returns Ok(false) if `num` is not a generic option, so the caller can try the
     /// socket type's own options.
     pub fn set(&mut self, num: i32, raw: &[u8]) -> Result<bool> {
+        if let Some(e) = unavailable(num) {
+            return Err(e);
+        }
         let spec = match spec(num) {
             Some(s) => s,
             None => return Err(Error::invalid(format!("unknown socket option {num}"))),
@@ -417,15 +444,7 @@ impl Options {
             id::TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = nonzero_or_minus1(spec, raw)?,
             id::IMMEDIATE => self.immediate = boolean()?,
             id::IPV6 => self.ipv6 = boolean()?,
-            id::PLAIN_SERVER => self.plain_server = boolean()?,
-            id::PLAIN_USERNAME => self.plain_username = decode_str(spec, raw)?,
-            id::PLAIN_PASSWORD => self.plain_password = decode_str(spec, raw)?,
-            id::CURVE_SERVER => self.curve_server = boolean()?,
-            id::CURVE_PUBLICKEY => self.curve_publickey = decode_key(spec, raw)?,
-            id::CURVE_SECRETKEY => self.curve_secretkey = decode_key(spec, raw)?,
-            id::CURVE_SERVERKEY => self.curve_serverkey = decode_key(spec, raw)?,
             id::CONFLATE => self.conflate = boolean()?,
-            id::ZAP_DOMAIN => self.zap_domain = decode_str(spec, raw)?,
             id::TOS => self.tos = at_least(0)?,
             id::CONNECT_ROUTING_ID => {
                 if raw.is_empty() || raw.len() > 255 {
@@ -497,22 +516,10 @@ impl Options {
             id::TCP_KEEPALIVE_INTVL => Int(self.tcp_keepalive_intvl),
             id::IMMEDIATE => b(self.immediate),
             id::IPV6 => b(self.ipv6),
-            id::MECHANISM => Int(if self.plain_server || !self.plain_username.is_empty() {
-                1
-            } else if self.curve_server || !self.curve_serverkey.is_empty() {
-                2
-            } else {
-                0
-            }),
-            id::PLAIN_SERVER => b(self.plain_server),
-            id::PLAIN_USERNAME => Str(self.plain_username.clone()),
-            id::PLAIN_PASSWORD => Str(self.plain_password.clone()),
-            id::CURVE_SERVER => b(self.curve_server),
-            id::CURVE_PUBLICKEY => Binary(self.curve_publickey.clone()),
-            id::CURVE_SECRETKEY => Binary(self.curve_secretkey.clone()),
-            id::CURVE_SERVERKEY => Binary(self.curve_serverkey.clone()),
+            // Every connection runs the NULL mechanism: the others are refused (see
+            // `unavailable`).
+            id::MECHANISM => Int(MECHANISM_NULL),
             id::CONFLATE => b(self.conflate),
-            id::ZAP_DOMAIN => Str(self.zap_domain.clone()),
             id::TOS => Int(self.tos),
             id::HANDSHAKE_IVL => Int(self.handshake_ivl),
             id::SOCKS_PROXY => Str(self.socks_proxy.clone()),
@@ -570,17 +577,6 @@ fn decode_str(spec: &OptSpec, raw: &[u8]) -> Result<String> {
     }
     String::from_utf8(raw.to_vec())
         .map_err(|_| Error::invalid(format!("option {} must be UTF-8 text", spec.name)))
-}
-
-fn decode_key(spec: &OptSpec, raw: &[u8]) -> Result<Bytes> {
-    match raw.len() {
-        32 | 40 => Ok(Bytes::copy_from_slice(raw)),
-        41 if raw[40] == 0 => Ok(Bytes::copy_from_slice(&raw[..40])),
-        n => Err(Error::invalid(format!(
-            "option {} takes a 32-byte key or 40 Z85 characters, got {n} bytes",
-            spec.name
-        ))),
-    }
 }
 
 fn nonzero_or_minus1(spec: &OptSpec, raw: &[u8]) -> Result<i32> {
@@ -679,6 +675,45 @@ mod tests {
     }
 
     #[test]
+    fn security_options_are_refused_and_mechanism_stays_null() {
+        let mut o = Options::new(-1);
+        let einval = [
+            (id::CURVE_SERVER, 1i32.to_ne_bytes().to_vec()),
+            (id::CURVE_PUBLICKEY, vec![7u8; 32]),
+            (id::CURVE_SECRETKEY, vec![7u8; 32]),
+            (id::CURVE_SERVERKEY, vec![b'a'; 40]),
+            (id::GSSAPI_SERVER, 1i32.to_ne_bytes().to_vec()),
+            (id::GSSAPI_PRINCIPAL, b"me".to_vec()),
+            (id::GSSAPI_SERVICE_PRINCIPAL, b"svc".to_vec()),
+            (id::GSSAPI_PLAINTEXT, 1i32.to_ne_bytes().to_vec()),
+            (id::GSSAPI_PRINCIPAL_NAMETYPE, 0i32.to_ne_bytes().to_vec()),
+            (
+                id::GSSAPI_SERVICE_PRINCIPAL_NAMETYPE,
+                0i32.to_ne_bytes().to_vec(),
+            ),
+        ];
+        let enotsup = [
+            (id::PLAIN_SERVER, 1i32.to_ne_bytes().to_vec()),
+            (id::PLAIN_USERNAME, b"admin".to_vec()),
+            (id::PLAIN_PASSWORD, b"secret".to_vec()),
+            (id::ZAP_DOMAIN, b"global".to_vec()),
+        ];
+        for (num, raw) in einval.iter().chain(enotsup.iter()) {
+            let want = if enotsup.iter().any(|(n, _)| n == num) {
+                libc::ENOTSUP
+            } else {
+                libc::EINVAL
+            };
+            let e = o.set(*num, raw).unwrap_err();
+            assert_eq!(e.errno(), want, "option {num}");
+            assert!(e.to_string().contains("not available in this build"), "{e}");
+            assert_eq!(unavailable(*num).map(|e| e.errno()), Some(want));
+            assert_eq!(o.get(id::MECHANISM), Some(OptValue::Int(MECHANISM_NULL)));
+        }
+        assert!(unavailable(id::LINGER).is_none());
+    }
+
+    #[test]
     fn every_table_entry_is_handled() {
         let o = Options::new(-1);
         for s in TABLE {
@@ -686,7 +721,8 @@ mod tests {
                 s.num,
                 id::RCVMORE | id::FD | id::EVENTS | id::TYPE | id::LAST_ENDPOINT
             );
-            if s.access != Access::WriteOnly && !answered_by_socket {
+            if s.access != Access::WriteOnly && !answered_by_socket && unavailable(s.num).is_none()
+            {
                 assert!(o.get(s.num).is_some(), "{} not readable", s.name);
             }
         }

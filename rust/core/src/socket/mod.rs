@@ -875,6 +875,9 @@ impl Socket {
     /// Reads an option.
     pub fn get_option(&mut self, num: i32) -> Result<OptValue> {
         self.check()?;
+        if let Some(e) = options::unavailable(num) {
+            return Err(e);
+        }
         Ok(match num {
             id::RCVMORE => OptValue::Int(i32::from(self.core.rcvmore)),
             id::FD => OptValue::Int(self.core.sig.fd()),

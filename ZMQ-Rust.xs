@@ -76,6 +76,13 @@ static zrp_ctx *zrp_ctx_get(pTHX_ SV *self) {
     return c;
 }
 
+/* The context behind `self` for a call that can fail: its last_errno starts again from 0. */
+static zrp_ctx *zrp_ctx_call(pTHX_ SV *self) {
+    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    c->last_errno = 0;
+    return c;
+}
+
 static zrp_sock *zrp_sock_raw(pTHX_ SV *self) {
     return (zrp_sock *)zrp_find(aTHX_ self, &zrp_sock_vtbl, "ZMQ::Rust::Socket")->mg_ptr;
 }
@@ -92,6 +99,9 @@ static zrp_sock *zrp_sock_get(pTHX_ SV *self) {
         warn("Operation on closed socket");
         return NULL;
     }
+    /* last_errno describes the last call only, as in ZMQ::FFI: every call that can fail
+     * starts from 0 and sets it only if it fails. */
+    s->last_errno = 0;
     return s;
 }
 
@@ -594,7 +604,7 @@ set(self, opt, value)
   PPCODE:
     int v;
     const char *why;
-    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    zrp_ctx *c = zrp_ctx_call(aTHX_ self);
     if (!c->ctx)
         croak("ZMQ::Rust: the context was destroyed");
     SvGETMAGIC(value);
@@ -614,7 +624,7 @@ get(self, opt)
     int opt
   PPCODE:
     int v;
-    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    zrp_ctx *c = zrp_ctx_call(aTHX_ self);
     if (!c->ctx)
         croak("ZMQ::Rust: the context was destroyed");
     if (zr_ctx_get(c->ctx, opt, &v) != 0) {
@@ -645,7 +655,7 @@ _socket(self, type)
   CODE:
     zrp_sock *s;
     struct zr_socket *sock;
-    zrp_ctx *c = zrp_ctx_get(aTHX_ self);
+    zrp_ctx *c = zrp_ctx_call(aTHX_ self);
     if (!c->ctx)
         croak("ZMQ::Rust: the context was destroyed");
     sock = zr_socket_new(c->ctx, type);
@@ -1079,5 +1089,6 @@ void
 has_error(self)
     SV *self
   PPCODE:
+    /* The errno itself (true when the last call failed), as ZMQ::FFI's has_error. */
     zrp_sock *s = zrp_sock_raw(aTHX_ self);
-    mXPUSHi(s->last_errno != 0);
+    mXPUSHi(s->last_errno);

@@ -418,7 +418,20 @@ socket is closed, the context's C<soname>, the creating process and thread.
 By default a failing call croaks with a L<ZMQ::Rust::Error> whose text is
 C<< "<zmq function>: <strerror>" >>, e.g. C<zmq_send: Resource temporarily unavailable>, and
 which carries the errno. After C<< $socket->die_on_error(0) >> a failing call returns empty
-and sets C<$!>, C<last_errno> and C<last_strerror> instead. The errno values are the OS's own
+and sets C<$!>, C<last_errno> and C<last_strerror> instead. As in ZMQ::FFI these describe the
+last call only: every call that can fail (send, recv, the C<*_multipart> calls, C<get>/C<set>,
+C<bind>/C<connect>/C<unbind>/C<disconnect>, C<has_pollin>, the context's C<get>/C<set>/C<socket>/
+C<proxy>, ...) starts from 0 and sets them only if it fails, so C<has_error> (the errno, or 0)
+after a call says whether that call failed:
+
+    $s->die_on_error(0);
+    while (1) {
+        my @msg = $s->recv_multipart(ZMQ_DONTWAIT);
+        next if $s->has_error;      # EAGAIN: nothing yet
+        ...
+    }
+
+The errno values are the OS's own
 (C<Errno> constants work) plus libzmq's C<EFSM>, C<ETERM>, C<ENOCOMPATPROTO> and
 C<EMTHREAD> from L<ZMQ::Rust::Constants>.
 

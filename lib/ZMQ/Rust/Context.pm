@@ -17,8 +17,10 @@ sub socket {
     Carp::croak('usage: $ctx->socket($type)') unless defined $type;
     my $num = $type =~ /^-?\d+\z/ ? $type : ZMQ::Rust::Constants::socket_type_number($type);
     unless (defined $num && defined ZMQ::Rust::Constants::socket_type_name($num)) {
-        ZMQ::Rust::Error->throw('zmq_socket', Errno::EINVAL(),
-            "Invalid argument: unknown socket type '$type'");
+        return $self->_checked(sub {
+            ZMQ::Rust::Error->throw('zmq_socket', Errno::EINVAL(),
+                "Invalid argument: unknown socket type '$type'");
+        });
     }
     my $sock = $self->_socket($num) or return;
     my $live = $self->{_sockets} ||= {};
@@ -64,7 +66,7 @@ sub proxy {
     my ($self, $frontend, $backend, $capture) = @_;
     Carp::croak('usage: $ctx->proxy($frontend, $backend[, $capture])')
         unless defined $frontend && defined $backend;
-    return ZMQ::Rust::_proxy($frontend, $backend, $capture);
+    return $self->_checked(\&ZMQ::Rust::_proxy, $frontend, $backend, $capture);
 }
 
 # zmq_proxy_steerable: as proxy, and $control accepts PAUSE, RESUME, TERMINATE and
@@ -73,7 +75,7 @@ sub proxy_steerable {
     my ($self, $frontend, $backend, $capture, $control) = @_;
     Carp::croak('usage: $ctx->proxy_steerable($frontend, $backend, $capture, $control)')
         unless defined $frontend && defined $backend && defined $control;
-    return ZMQ::Rust::_proxy($frontend, $backend, $capture, $control);
+    return $self->_checked(\&ZMQ::Rust::_proxy, $frontend, $backend, $capture, $control);
 }
 
 # As ZMQ::FFI with libzmq 3 and later (devices are proxies now: see proxy).
@@ -99,7 +101,8 @@ sub context_ptr {
     return $self->is_destroyed ? -1 : Scalar::Util::refaddr($self);
 }
 
-sub has_error { $_[0]->last_errno ? 1 : 0 }
+# The errno of the last call when it failed (0 when it did not), as ZMQ::FFI's has_error.
+sub has_error { $_[0]->last_errno }
 
 # CURVE needs libsodium's crypto, which ZMQ::Rust does not have (yet).
 sub curve_keypair {
@@ -122,9 +125,17 @@ sub z85_decode {
 
 sub _z85 {
     my ($self, $what, $arg) = @_;
-    my $code = ZMQ::Rust->can($what);
-    my $r;
-    return $r if eval { $r = $code->($arg); 1 };
+    return $self->_checked(ZMQ::Rust->can($what), $arg);
+}
+
+# Runs $code->(@args), a call that croaks a ZMQ::Rust::Error when it fails, under this
+# context's error rules: last_errno describes this call only, and with die_on_error off a
+# failure returns empty and sets $! instead of croaking.
+sub _checked {
+    my ($self, $code, @args) = @_;
+    $self->_set_last_errno(0);
+    my @r;
+    return wantarray ? @r : $r[-1] if eval { @r = $code->(@args); 1 };
     my $e = $@;
     die $e unless ref $e && eval { $e->isa('ZMQ::Rust::Error') };
     $self->_set_last_errno($e->errno);

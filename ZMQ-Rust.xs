@@ -392,13 +392,23 @@ static double zrp_now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Blocking engine calls fail with EINTR when a signal arrives: run Perl's handlers (which may
- * die) and call again with what is left of the socket's timeout option `tmo_opt` (RCVTIMEO or
- * SNDTIMEO), so that signals never stretch the timeout; once it has run out the call fails
- * with EAGAIN as the engine's own timeout does. The socket object `self` is kept alive while
- * the handlers run (one may drop the last reference to it). Sets `rc`, and `err` to the errno.
- * `call` uses `flags`: it is first made with ZMQ_DONTWAIT, which succeeds or fails with EAGAIN
- * without changing anything, so that the clock is read only when the call has to wait. */
+/* Whether a blocking call goes on after a signal handler returned: only when the program asked
+ * for it with $ZMQ::Rust::RESUME_AFTER_SIGNAL. By default the call ends with EINTR, as in libzmq,
+ * so that "set a flag in the handler, check it after recv" works. Read only after a signal. */
+static int zrp_resume_after_signal(pTHX) {
+    SV *sv = get_sv("ZMQ::Rust::RESUME_AFTER_SIGNAL", 0);
+    return sv && SvTRUE(sv);
+}
+
+/* Blocking engine calls fail with EINTR when a signal arrives: run Perl's handlers (one that
+ * dies ends the call with its exception). Then the call fails with EINTR, or, with
+ * $ZMQ::Rust::RESUME_AFTER_SIGNAL set, is made again with what is left of the socket's timeout
+ * option `tmo_opt` (RCVTIMEO or SNDTIMEO), so that signals never stretch the timeout; once it
+ * has run out the call fails with EAGAIN as the engine's own timeout does. The socket object
+ * `self` is kept alive while the handlers run (one may drop the last reference to it). Sets
+ * `rc`, and `err` to the errno. `call` uses `flags`: it is first made with ZMQ_DONTWAIT, which
+ * succeeds or fails with EAGAIN without changing anything, so that the clock is read only when
+ * the call has to wait. */
 #define ZRP_BLOCKING(self, s, flags, tmo_opt, call) \
     do { \
         int zrp_flags = (flags); \
@@ -421,6 +431,8 @@ static double zrp_now_ms(void) {
                 zrp_held = 1; \
             } \
             PERL_ASYNC_CHECK(); \
+            if (!zrp_resume_after_signal(aTHX)) \
+                break; \
             if (zr_socket_getsockopt((s)->sock, (tmo_opt), &zrp_tmo, &zrp_len) != 0 || zrp_tmo < 0) { \
                 rc = (call); \
                 continue; \
@@ -534,8 +546,12 @@ _poll(items, timeout_ms)
         rc = zr_poll(pi, (size_t)n, (int64_t)left);
         if (rc >= 0 || zr_errno() != EINTR)
             break;
-        /* A signal: run Perl's handlers (which may die), then wait for the rest. */
+        /* A signal: run Perl's handlers (which may die); then fail with EINTR, or wait for
+         * the rest when asked to resume. */
         PERL_ASYNC_CHECK();
+        if (!zrp_resume_after_signal(aTHX)) {
+            zrp_throw(aTHX_ "zmq_poll", EINTR, NULL);
+        }
     }
     if (rc < 0)
         zrp_throw(aTHX_ "zmq_poll", zr_errno(), NULL);
@@ -550,8 +566,9 @@ _proxy(frontend, backend, capture = &PL_sv_undef, control = &PL_sv_undef)
     SV *capture
     SV *control
   PPCODE:
-    /* Blocks until the context is terminated (croaks ETERM, as zmq_proxy returns -1) or the
-     * control socket says TERMINATE (returns). Signals run Perl's handlers in between. */
+    /* Blocks until the context is terminated (croaks ETERM, as zmq_proxy returns -1), the
+     * control socket says TERMINATE (returns), or a signal handler returns (croaks EINTR,
+     * unless $ZMQ::Rust::RESUME_AFTER_SIGNAL asks to go on). */
     zrp_sock *f, *b, *cap = NULL, *ctl = NULL;
     int rc;
     f = zrp_sock_get(aTHX_ frontend);
@@ -572,6 +589,8 @@ _proxy(frontend, backend, capture = &PL_sv_undef, control = &PL_sv_undef)
         if (rc == 0 || zr_errno() != EINTR)
             break;
         PERL_ASYNC_CHECK();
+        if (!zrp_resume_after_signal(aTHX))
+            zrp_throw(aTHX_ "zmq_proxy", EINTR, NULL);
     }
     if (rc != 0)
         zrp_throw(aTHX_ "zmq_proxy", zr_errno(), NULL);
@@ -679,10 +698,36 @@ _term(self, timeout_ms)
     SV *self
     int timeout_ms
   CODE:
+    /* Waits for the context's sockets to close and their messages to leave: 1 when that
+     * happened, 0 when timeout_ms (-1: no limit) ran out first, -1 when a signal arrived and
+     * its handler returned (one that dies ends the call). The engine's wait is not interrupted
+     * by signals, so it waits in slices of 100 ms and looks for pending handlers in between. */
+    double until;
     zrp_ctx *c = zrp_ctx_get(aTHX_ self);
     if (!c->ctx)
         XSRETURN_YES;
-    RETVAL = zr_ctx_term(c->ctx, timeout_ms) == 0;
+    until = timeout_ms >= 0 ? zrp_now_ms() + timeout_ms : 0.0;
+    for (;;) {
+        int slice = 100;
+        if (timeout_ms >= 0) {
+            double left = until - zrp_now_ms();
+            if (left < slice)
+                slice = left > 0 ? (int)left : 0;
+        }
+        if (zr_ctx_term(c->ctx, slice) == 0) {
+            RETVAL = 1;
+            break;
+        }
+        if (PL_sig_pending) {
+            PERL_ASYNC_CHECK();
+            RETVAL = -1;
+            break;
+        }
+        if (timeout_ms >= 0 && zrp_now_ms() >= until) {
+            RETVAL = 0;
+            break;
+        }
+    }
   OUTPUT:
     RETVAL
 

@@ -2,6 +2,7 @@ use strict;
 use warnings;
 
 use Test::More;
+use Errno qw(EINTR);
 use POSIX ();
 use Time::HiRes qw(time sleep);
 use ZMQ::Rust qw(ZMQ_PUSH ZMQ_PULL ZMQ_PAIR ZMQ_DONTWAIT ZMQ_POLLIN
@@ -12,9 +13,11 @@ use ZMQRTest::Proc qw(has_threads keep_ipc_dir);
 
 # Signals and blocking calls (pain point f7): for a blocking recv, a send blocked at the HWM,
 # ZMQ::Rust::poll with -1 and $ctx->destroy waiting for another thread's socket:
-#   int:  SIGINT with its default disposition ends the process promptly;
-#   die:  a %SIG{ALRM} handler that dies interrupts the call (alarm 1);
-#   cont: a handler that returns lets the call go on, and it completes when its event comes.
+#   int:    SIGINT with its default disposition ends the process promptly;
+#   die:    a %SIG{ALRM} handler that dies interrupts the call (alarm 1);
+#   eintr:  a handler that returns ends the call with EINTR, as in libzmq;
+#   resume: with $ZMQ::Rust::RESUME_AFTER_SIGNAL, a handler that returns lets the call go on,
+#           and it completes when its event comes.
 # Every case runs in its own forked child (a broken case must not hang this file); they all
 # run at once.
 
@@ -24,8 +27,9 @@ alarm 60;    # backstop (no handler: a hang kills the test)
 keep_ipc_dir();    # see ZMQRTest::Proc
 
 my $HAVE_THREADS = has_threads();
+my %FUNCTION     = ( recv => 'zmq_msg_recv', send => 'zmq_send', poll => 'zmq_poll', destroy => 'zmq_ctx_term' );
 my $BIG          = 'x' x 65_536;    # fills kernel buffers quickly
-my $ACT_AFTER    = 1.6;             # cont: seconds after "ready" that the parent acts
+my $ACT_AFTER    = 1.6;             # resume: seconds after "ready" that the parent acts
 
 my $ctx = ZMQ::Rust->new;           # the parent's peers
 
@@ -36,7 +40,7 @@ my %OP = (
         child => sub {
             my ( $c, $ch, $mode, $endpoint ) = @_;
             my $pull = $c->socket(ZMQ_PULL);
-            $pull->set( ZMQ_RCVTIMEO, 'int', $mode eq 'cont' ? 6000 : -1 );
+            $pull->set( ZMQ_RCVTIMEO, 'int', $mode eq 'resume' ? 6000 : -1 );
             $pull->bind($endpoint);
             return sub { $pull->recv };
         },
@@ -53,7 +57,7 @@ my %OP = (
             my ( $c, $ch, $mode, $endpoint ) = @_;
             my $push = $c->socket(ZMQ_PUSH);
             $push->set( ZMQ_SNDHWM, 'int', 1 );
-            $push->set( ZMQ_SNDTIMEO, 'int', $mode eq 'cont' ? 6000 : -1 );
+            $push->set( ZMQ_SNDTIMEO, 'int', $mode eq 'resume' ? 6000 : -1 );
             $push->set_linger(5000);
             $push->bind($endpoint);
             $ch->put('bound');
@@ -116,7 +120,7 @@ my %OP = (
         child   => sub {
             my ( $c, $ch, $mode, $endpoint ) = @_;
             require threads;
-            my $hold = $mode eq 'cont' ? 2.3 : 30;
+            my $hold = $mode eq 'resume' ? 2.3 : 30;
             pipe( my $r, my $w ) or die "pipe: $!";
             threads->create( sub {
                 my $s = $c->socket(ZMQ_PAIR);    # keeps the context from terminating
@@ -135,7 +139,7 @@ my %OP = (
 );
 
 # The child: set up, say "ready", make the blocking call under the mode's signal set-up,
-# report, and (send/cont) wait for the parent to have read everything.
+# report, and (send/resume) wait for the parent to have read everything.
 sub child_main {
     my ( $op, $mode, $endpoint ) = @_;
     return sub {
@@ -144,16 +148,20 @@ sub child_main {
         my $c     = ZMQ::Rust->new;
         my $block = $OP{$op}{child}->( $c, $ch, $mode, $endpoint );
         my ( $handled, $handled_at, $t0 ) = ( 0, -1 );
-        if    ( $mode eq 'die' )  { $SIG{ALRM} = sub { die "alarm rang\n" } }
-        elsif ( $mode eq 'cont' ) { $SIG{ALRM} = sub { $handled++; $handled_at = time - $t0 } }
+        if ( $mode eq 'die' ) { $SIG{ALRM} = sub { die "alarm rang\n" } }
+        elsif ( $mode eq 'eintr' || $mode eq 'resume' ) {
+            $SIG{ALRM} = sub { $handled++; $handled_at = time - $t0 };
+            $ZMQ::Rust::RESUME_AFTER_SIGNAL = 1 if $mode eq 'resume';
+        }
         $ch->put('ready');
         $t0 = time;
         alarm 1 if $mode ne 'int';
         my @r   = eval { $block->() };
         my $err = $@;
         alarm 0;
-        $ch->put( 'result', time - $t0, "$err", "$handled\@$handled_at", @r );
-        $ch->get(10) if $op eq 'send' && $mode eq 'cont';
+        my $errno = ref $err && eval { $err->isa('ZMQ::Rust::Error') } ? $err->errno : '';
+        $ch->put( 'result', time - $t0, "$err", $errno, "$handled\@$handled_at", @r );
+        $ch->get(10) if $op eq 'send' && $mode eq 'resume';
         # No destroy here: after 'die' a context may still wait for a thread's socket.
         POSIX::_exit(0);
     };
@@ -162,7 +170,7 @@ sub child_main {
 # Start every case.
 my @cases;
 for my $op (qw(recv send poll destroy)) {
-    for my $mode (qw(int die cont)) {
+    for my $mode (qw(int die eintr resume)) {
         my $k = { op => $op, mode => $mode, name => "$op/$mode" };
         if ( $OP{$op}{threads} && !$HAVE_THREADS ) {
             $k->{skip} = 'no interpreter threads';
@@ -187,7 +195,7 @@ for my $k ( grep { !$_->{skip} && !$_->{error} } @cases ) {
 my @todo = sort { $a->[0] <=> $b->[0] } map {
     my $k = $_;
     $k->{mode} eq 'int'  ? [ $k->{ready} + 0.3, $k ]
-  : $k->{mode} eq 'cont' ? [ $k->{ready} + $ACT_AFTER, $k ]
+  : $k->{mode} eq 'resume' ? [ $k->{ready} + $ACT_AFTER, $k ]
   : ()
 } grep { $_->{ready} } @cases;
 for my $t (@todo) {
@@ -208,8 +216,10 @@ for my $t (@todo) {
 # Collect.
 for my $k ( grep { $_->{ready} } @cases ) {
     next if $k->{mode} eq 'int';
-    my ( $tag, $el, $err, $handled, @r ) = $k->{child}->get(10);
-    $k->{result} = $tag && $tag eq 'result' ? { el => $el, err => $err, handled => $handled, r => \@r } : undef;
+    my ( $tag, $el, $err, $errno, $handled, @r ) = $k->{child}->get(10);
+    $k->{result} = $tag && $tag eq 'result'
+        ? { el => $el, err => $err, errno => $errno, handled => $handled, r => \@r }
+        : undef;
     $k->{result_tag} = join ' ', grep {defined} $tag, $el, $err;
     ( $k->{status}, $k->{timed_out} ) = $k->{child}->finish(5);
 }
@@ -231,6 +241,15 @@ for my $k (@cases) {
         ok( $res, 'the child reported' ) or return diag $k->{result_tag};
         if ( $k->{mode} eq 'die' ) {
             is( $res->{err}, "alarm rang\n", 'the dying handler interrupted the call' );
+            cmp_ok( $res->{el}, '>=', 0.8, sprintf( 'at the alarm (%.2f s)', $res->{el} ) );
+            cmp_ok( $res->{el}, '<', 2.5, '... within about a second of it' );
+        }
+        elsif ( $k->{mode} eq 'eintr' ) {
+            like( $res->{err}, qr/^$FUNCTION{ $k->{op} }: Interrupted system call at /,
+                'the call croaked EINTR when the handler returned' );
+            is( $res->{errno}, EINTR, '... errno EINTR' );
+            my ( $n, $at ) = split /\@/, $res->{handled};
+            is( $n, 1, 'the handler ran, once' );
             cmp_ok( $res->{el}, '>=', 0.8, sprintf( 'at the alarm (%.2f s)', $res->{el} ) );
             cmp_ok( $res->{el}, '<', 2.5, '... within about a second of it' );
         }

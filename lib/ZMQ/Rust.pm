@@ -437,6 +437,30 @@ C<EMTHREAD> from L<ZMQ::Rust::Constants>.
 
 C<ZMQ::Rust::strerror($errno)> gives the text for any of them.
 
+=head1 SIGNALS
+
+A blocking call (C<recv>, C<send> at the high-water mark, the C<*_multipart> calls, polls,
+C<proxy>, C<destroy> waiting for sockets) lets Perl's C<%SIG> handlers run as soon as a signal
+arrives. A handler that dies ends the call with its exception. A handler that returns ends
+the call with C<EINTR>, as libzmq's calls do: it croaks C<zmq_msg_recv: Interrupted system
+call>, or with C<die_on_error(0)> returns empty with C<last_errno> set to C<EINTR> (C<$!> in
+L<ZMQ::Rust::LibZMQ3>). So the usual Ctrl-C pattern works:
+
+    my $interrupted;
+    $SIG{INT} = sub { $interrupted = 1 };
+    $s->die_on_error(0);
+    while (1) {
+        my $msg = $s->recv;
+        if ($interrupted) { print "interrupted, exiting\n"; last }
+        ...
+    }
+
+A program that wants its handlers to run without disturbing the calls sets
+C<$ZMQ::Rust::RESUME_AFTER_SIGNAL> to a true value (C<local> works): the call then goes on
+after the handler, within what is left of its C<RCVTIMEO>/C<SNDTIMEO> or poll timeout.
+
+Without a C<%SIG> handler a signal has its default effect: Ctrl-C ends the program at once.
+
 =head1 SECURITY
 
 Every connection runs ZeroMQ's NULL mechanism: no authentication and no encryption. PLAIN,

@@ -52,10 +52,23 @@ sub destroy {
     # of its handle (as ZMQ::LibZMQ3 does), so it never waits for other threads' sockets.
     return $self->_release if $self->_cloned;
     # Sockets owned by other interpreter threads may still be open: wait for them as libzmq's
-    # zmq_ctx_term does, waking every 100 ms so that Perl signal handlers can run. At program
-    # exit (see ZMQ::Rust's END block) the wait is bounded.
+    # zmq_ctx_term does. A signal whose handler returns ends the wait with EINTR, as there
+    # (the context stays usable and destroy can be called again), unless
+    # $ZMQ::Rust::RESUME_AFTER_SIGNAL is set. At program exit (see ZMQ::Rust's END block) the
+    # wait is bounded and signals do not end it.
+    $self->_set_last_errno(0);
     my $until = $ZMQ::Rust::EXITING ? Time::HiRes::time() + 2 : undef;
-    1 until $self->_term(100) || (defined $until && Time::HiRes::time() >= $until);
+    while (1) {
+        my $ms = defined $until ? int(1000 * ($until - Time::HiRes::time())) : -1;
+        last if defined $until && $ms <= 0;
+        my $r = $self->_term($ms);
+        last if $r >= 0;
+        next if $ZMQ::Rust::RESUME_AFTER_SIGNAL || defined $until;
+        return $self->_checked(sub {
+            ZMQ::Rust::Error->throw('zmq_ctx_term', Errno::EINTR(),
+                ZMQ::Rust::strerror(Errno::EINTR()));
+        });
+    }
     $self->_release;
     return;
 }

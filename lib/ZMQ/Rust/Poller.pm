@@ -176,8 +176,11 @@ item is ready for as long as a message can be received, or sent); fds report wha
 reports, with C<ZMQ_POLLERR> for errors and hang-ups. The timeout is in milliseconds: -1
 (or undef) waits without limit, 0 returns at once.
 
-A signal interrupts the wait: Perl's C<%SIG> handler runs, and the wait goes on for the rest
-of the timeout unless the handler dies. If a socket's context is terminated, the call
+A signal interrupts the wait: Perl's C<%SIG> handler runs, and when it returns the call
+croaks C<zmq_poll: Interrupted system call> (errno C<EINTR>), as C<zmq_poll> returns -1 with
+C<EINTR>; a handler that dies ends the call with its exception. With
+C<$ZMQ::Rust::RESUME_AFTER_SIGNAL> set the wait goes on for the rest of the timeout instead
+(see L<ZMQ::Rust/SIGNALS>). If a socket's context is terminated, the call
 croaks with C<ETERM>. A closed socket in the set is warned about and never ready.
 
 =head1 METHODS

@@ -253,11 +253,85 @@ static SV *zrp_wrap(pTHX_ const char *klass, MGVTBL *vtbl, void *ptr) {
  * (ZR_OPT_INT, ZR_OPT_INT64 or ZR_OPT_UINT64: 0, 1, 2) in `*out` (an int, int64_t or uint64_t).
  * Returns the reason (for EINVAL) when the value does not fit, so that it is never silently
  * wrapped or truncated to another value, else NULL. */
+/* Parses `p` as a decimal integer (surrounding blanks allowed): 1 with the sign and magnitude
+ * set, 2 when it has more digits than a uint64_t holds, 0 when it is no decimal integer. */
+static int zrp_parse_decimal(const char *p, STRLEN len, int *neg, uint64_t *mag) {
+    const char *end = p + len;
+    uint64_t v = 0;
+    int digits = 0;
+    while (p < end && isSPACE(*p))
+        p++;
+    *neg = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        *neg = *p++ == '-';
+    for (; p < end && isDIGIT(*p); p++, digits++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 2;
+        v = v * 10 + d;
+    }
+    while (p < end && isSPACE(*p))
+        p++;
+    if (!digits || p != end)
+        return 0;
+    *mag = v;
+    return 1;
+}
+
+/* Converts an integer given as decimal text (a Math::BigInt or bigint object, or a string
+ * never used as a number) exactly, without a trip through a double. Returns 1 when `sv` was
+ * such a value (then `*why` is the reason it does not fit, or NULL), 0 otherwise. */
+static int zrp_decimal_arg(pTHX_ SV *sv, int type, void *out, const char *const *why_tab,
+                           const char **why) {
+    STRLEN len;
+    const char *p;
+    int neg;
+    uint64_t mag;
+    if (!SvROK(sv) && !(SvPOK(sv) && !SvNIOKp(sv)))
+        return 0;
+    p = SvPV_nomg(sv, len);
+    switch (zrp_parse_decimal(p, len, &neg, &mag)) {
+    case 0:
+        return 0; /* "1e3", " 0x10", an object that is no integer: as a number */
+    case 2:
+        *why = why_tab[type];
+        return 1;
+    }
+    *why = NULL;
+    switch (type) {
+    case ZR_OPT_INT:
+        if (neg ? mag > (uint64_t)INT_MAX + 1 : mag > (uint64_t)INT_MAX)
+            *why = why_tab[type];
+        else
+            *(int *)out = neg ? (int)(-(int64_t)mag) : (int)mag;
+        break;
+    case ZR_OPT_INT64:
+        if (neg ? mag > (uint64_t)INT64_MAX + 1 : mag > (uint64_t)INT64_MAX)
+            *why = why_tab[type];
+        else
+            *(int64_t *)out = !neg ? (int64_t)mag
+                            : mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+        break;
+    default:
+        if (neg && mag)
+            *why = why_tab[type];
+        else
+            *(uint64_t *)out = mag;
+        break;
+    }
+    return 1;
+}
+
 static const char *zrp_int_arg(pTHX_ SV *sv, int type, void *out) {
     static const char *const why[] = { "value out of range for an int",
         "value out of range for an int64_t", "value out of range for a uint64_t" };
-    IV iv = SvIV_nomg(sv); /* also records whether the value is an unsigned above IV_MAX */
-    int is_uv = SvIsUV(sv) && (UV)iv > (UV)IV_MAX;
+    const char *dec_why;
+    IV iv;
+    int is_uv;
+    if (zrp_decimal_arg(aTHX_ sv, type, out, why, &dec_why))
+        return dec_why;
+    iv = SvIV_nomg(sv); /* also records whether the value is an unsigned above IV_MAX */
+    is_uv = SvIsUV(sv) && (UV)iv > (UV)IV_MAX;
     if (SvNOKp(sv)) { /* a float: compare before the conversion clamps it */
         NV nv = SvNV_nomg(sv);
         NV lo = type == ZR_OPT_INT ? (NV)INT_MIN : type == ZR_OPT_INT64 ? -9223372036854775808.0 : 0.0;
@@ -359,7 +433,11 @@ static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
         } else {
             int64_t v;
             memcpy(&v, buf, sizeof v);
+#if IVSIZE < 8
+            return newSVpvf("%" PRId64, v); /* exact, as a decimal string */
+#else
             return newSViv((IV)v);
+#endif
         }
     case ZR_OPT_UINT64:
         if (len == sizeof(int32_t)) {
@@ -369,7 +447,11 @@ static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
         } else {
             uint64_t v;
             memcpy(&v, buf, sizeof v);
+#if UVSIZE < 8
+            return newSVpvf("%" PRIu64, v);
+#else
             return newSVuv((UV)v);
+#endif
         }
     case ZR_OPT_STRING:
         if (len > 0 && buf[len - 1] == '\0')

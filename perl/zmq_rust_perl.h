@@ -4,6 +4,7 @@
 #define ZMQ_RUST_PERL_H
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>

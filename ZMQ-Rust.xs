@@ -535,6 +535,24 @@ static int zrp_resume_after_signal(pTHX) {
 #define ZRP_RCVTIMEO 27
 #define ZRP_SNDTIMEO 28
 
+/* Call checker of ZMQ::Rust's exported constants (see _fold_calls): a call without arguments
+ * becomes the constant `ckobj` at compile time; a call with arguments stays an ordinary call
+ * of the sub, which ignores them, as ZMQ::FFI's constant subs do. */
+static OP *zrp_ck_constant(pTHX_ OP *entersubop, GV *namegv, SV *ckobj) {
+    OP *pushop, *firstarg, *cvop;
+    PERL_UNUSED_ARG(namegv);
+    pushop = cUNOPx(entersubop)->op_first;
+    if (!OpHAS_SIBLING(pushop))
+        pushop = cUNOPx(pushop)->op_first;
+    firstarg = OpSIBLING(pushop);
+    for (cvop = firstarg; OpHAS_SIBLING(cvop); cvop = OpSIBLING(cvop))
+        ;
+    if (firstarg != cvop)
+        return ck_entersub_args_list(entersubop);
+    op_free(entersubop);
+    return newSVOP(OP_CONST, 0, SvREFCNT_inc_simple_NN(ckobj));
+}
+
 MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust
 
 PROTOTYPES: DISABLED
@@ -565,6 +583,21 @@ _set_exiting(on)
     int on
   PPCODE:
     zr_set_exiting(on);
+    XSRETURN_EMPTY;
+
+void
+_fold_calls(code, value)
+    SV *code
+    SV *value
+  PPCODE:
+    /* Makes calls of `code` without arguments compile to `value` (zrp_ck_constant). */
+    SV *v;
+    if (!SvROK(code) || SvTYPE(SvRV(code)) != SVt_PVCV)
+        croak("usage: ZMQ::Rust::_fold_calls(\\&code, $value)");
+    v = newSVsv(value);
+    SvREADONLY_on(v);
+    cv_set_call_checker((CV *)SvRV(code), zrp_ck_constant, v); /* takes its own reference */
+    SvREFCNT_dec(v);
     XSRETURN_EMPTY;
 
 int

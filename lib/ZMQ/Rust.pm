@@ -120,11 +120,35 @@ END {
     }
 }
 
-# `use ZMQ::Rust qw(ZMQ_REQ :socket_types)` re-exports from ZMQ::Rust::Constants.
+# `use ZMQ::Rust qw(ZMQ_REQ :socket_types)` exports from ZMQ::Rust::Constants, with the
+# constants shaped as ZMQ::FFI's: subs without a prototype, so that code written for ZMQ::FFI
+# parses the same way (`ZMQ_EVENT_CONNECTED 'name'` is a call whose argument is ignored,
+# `ZMQ_SNDMORE + 1` is ZMQ_SNDMORE(+1)). A use without arguments still compiles to the
+# number itself, as an inlined constant does (_fold_calls), so they cost nothing at run time.
+# ZMQ::Rust::Constants' own exports are `use constant` subs, as ZMQ::Constants'.
 sub import {
-    my ($class, @names) = @_;
-    return unless @names;
-    ZMQ::Rust::Constants::_export_to(scalar caller, @names);
+    my ($class, @args) = @_;
+    return unless @args;
+    my $pkg = caller;
+    my ($const, $rest) = ZMQ::Rust::Constants::_split_constants(@args);
+    no strict 'refs';
+    for (@$const) {
+        my ($name, $value) = @$_;
+        *{"${pkg}::$name"} = _ffi_constant($name, $value);
+    }
+    ZMQ::Rust::Constants::_export_to($pkg, @$rest) if @$rest;
+}
+
+# One prototype-less sub per constant, shared by every importing package.
+my %FFI_CONSTANT;
+
+sub _ffi_constant {
+    my ($name, $value) = @_;
+    return $FFI_CONSTANT{$name} ||= do {
+        my $code = sub { $value };
+        _fold_calls($code, $value);
+        $code;
+    };
 }
 
 1;
@@ -497,6 +521,15 @@ SSH tunnel) until the mechanisms arrive.
 C<use ZMQ::Rust qw(...)> exports from L<ZMQ::Rust::Constants>: names such as C<ZMQ_PUB> and
 tags such as C<:socket_types>, C<:options>, C<:flags>, C<:events>, C<:errors> and C<:all>.
 
+Constants exported this way are shaped as ZMQ::FFI's: subs without a prototype, so code
+written for ZMQ::FFI parses the same way. C<ZMQ_EVENT_CONNECTED 'name'> is a call whose
+argument is ignored (ZMQ::FFI's own F<t/monitor.t> relies on it), and like any list operator
+a constant takes what follows as its arguments: write C<ZMQ_SNDMORE() + 1>, not
+C<ZMQ_SNDMORE + 1>. Used without arguments, a constant compiles to its number, as an inlined
+constant does, so it costs nothing at run time. C<use ZMQ::Rust::Constants qw(...)> instead
+gives C<use constant> subs with an empty prototype, as ZMQ::Constants does
+(C<ZMQ_SNDMORE + 1> is 3 there).
+
 =head1 FORK AND THREADS
 
 Handles remember the process that created them. In a forked child an inherited context or
@@ -516,8 +549,8 @@ wrapper. A program moves over by changing its C<use> lines; what differs is list
     use ZMQ::Rust qw(ZMQ_REQ ZMQ_REP);     # was: use ZMQ::FFI qw(ZMQ_REQ ZMQ_REP);
     my $ctx = ZMQ::Rust->new;               # was: ZMQ::FFI->new
 
-C<ZMQ::FFI::Constants> becomes L<ZMQ::Rust::Constants> (the same names, C<ZMQ_EVENT_*>
-included, and C<:all>). Every method of ZMQ::FFI's context and socket roles is there with
+C<use ZMQ::FFI::Constants qw(...)> becomes C<use ZMQ::Rust qw(...)> (the same names,
+C<ZMQ_EVENT_*> included, and C<:all>; constants parse as ZMQ::FFI's, see L</CONSTANTS>). Every method of ZMQ::FFI's context and socket roles is there with
 its semantics: C<"E<lt>zmq functionE<gt>: E<lt>strerrorE<gt>"> errors, C<die_on_error>,
 C<last_errno>, C<last_strerror>, C<has_error>, LINGER 0, C<get>/C<set> with the types C<int>,
 C<int64_t>, C<uint64_t>, C<binary> and C<string> (64-bit values compare as strings, empty values

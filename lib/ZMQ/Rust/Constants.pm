@@ -439,8 +439,16 @@ sub import {
 # Exports @args (names, tags, ZMQ::Constants' tags and version sets) into package $pkg.
 sub _export_to {
     my ( $pkg, @args ) = @_;
+    my @names = _expand_compat(@args);
+    return unless @names;
+    local $Exporter::ExportLevel = 0;
+    Exporter::export( __PACKAGE__, $pkg, @names );
+}
+
+# @args with ZMQ::Constants' version sets dropped and its tags replaced by their names.
+sub _expand_compat {
     my @names;
-    for my $arg (@args) {
+    for my $arg (@_) {
         next if $arg =~ /\A:v\d+\.\d+\.\d+\z/;
         if ( $arg =~ /\A:(\w+)\z/ && !$EXPORT_TAGS{$1} && $COMPAT_TAGS{$1} ) {
             push @names, @{ $COMPAT_TAGS{$1} };
@@ -448,9 +456,24 @@ sub _export_to {
         }
         push @names, $arg;
     }
-    return unless @names;
-    local $Exporter::ExportLevel = 0;
-    Exporter::export( __PACKAGE__, $pkg, @names );
+    return @names;
+}
+
+# Every constant's value by name (the names of the :all tag).
+my %VALUE = map { $_ => __PACKAGE__->can($_)->() } @{ $EXPORT_TAGS{all} };
+
+# The names and tags in @args as a list of (constant name, value) pairs, and the rest (other
+# exports, and anything Exporter should judge) as a list of names.
+sub _split_constants {
+    my ( @const, @rest );
+    for my $arg ( _expand_compat(@_) ) {
+        my @names = $arg =~ /\A:(\w+)\z/ && $EXPORT_TAGS{$1} ? @{ $EXPORT_TAGS{$1} } : ($arg);
+        for my $name (@names) {
+            if ( exists $VALUE{$name} ) { push @const, [ $name, $VALUE{$name} ] }
+            else                        { push @rest, $name }
+        }
+    }
+    return ( \@const, \@rest );
 }
 
 # Value type of each socket option, keyed by option number. Anything not

@@ -381,9 +381,13 @@ C<ZMQ_EVENTS & ZMQ_POLLIN> (0 or 1) and C<ZMQ_EVENTS & ZMQ_POLLOUT> (0 or 2), as
 
 =item get_fd
 
-The socket's notification fd (C<ZMQ_FD>). It becomes readable when the socket's state may
-have changed; follow libzmq's contract: on wake-up, check C<has_pollin> and receive until it
-is false (or C<EAGAIN>).
+The socket's notification fd (C<ZMQ_FD>), for an event loop (C<AE::io $fd, 0, ...>, or
+IO::Async's C<watch_io> on a dup of it). From the first C<get_fd> on, on every transport, it
+becomes readable when the socket's state may have changed (a message arrives, room to send
+comes back), with no C<has_pollin> needed first; on wake-up, receive while C<has_pollin> is
+true, or until C<EAGAIN>, as libzmq's contract says. It also stays readable while messages
+wait unread, so a watcher created later still fires. Wake-ups with nothing to do are
+possible; a watcher that waits only for C<has_pollout> should read pending input first.
 
 =item last_endpoint
 

@@ -38,6 +38,18 @@ pub struct PollItem {
 /// Waits until at least one item is ready or `timeout_ms` passes (-1: no limit, 0: do not
 /// wait). Returns the number of items with `revents` set. Closed sockets are never ready.
 pub fn poll(sockets: &mut [&mut Socket], items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
+    let r = poll_sockets(sockets, items, timeout_ms);
+    for s in sockets.iter_mut() {
+        s.after_poll();
+    }
+    r
+}
+
+fn poll_sockets(
+    sockets: &mut [&mut Socket],
+    items: &mut [PollItem],
+    timeout_ms: i64,
+) -> Result<usize> {
     for it in items.iter() {
         if let Target::Socket(i) = it.target {
             if i >= sockets.len() {
@@ -61,7 +73,7 @@ pub fn poll(sockets: &mut [&mut Socket], items: &mut [PollItem], timeout_ms: i64
                 if s.is_closed() {
                     continue;
                 }
-                let ev = s.events()? as i16;
+                let ev = s.poll_events(it.events & POLLIN as i16 != 0)? as i16;
                 it.revents = ev & it.events & (POLLIN as i16 | POLLOUT as i16);
                 if it.revents != 0 {
                     ready += 1;
@@ -90,7 +102,7 @@ pub fn poll(sockets: &mut [&mut Socket], items: &mut [PollItem], timeout_ms: i64
                     if sockets[i].is_closed() {
                         -1
                     } else {
-                        sockets[i].fd()
+                        sockets[i].signal_fd()
                     },
                     libc::POLLIN,
                 ),
@@ -160,7 +172,8 @@ pub fn poll(sockets: &mut [&mut Socket], items: &mut [PollItem], timeout_ms: i64
                 for it in items.iter_mut() {
                     if let Target::Socket(i) = it.target {
                         if !sockets[i].is_closed() {
-                            it.revents = sockets[i].events()? as i16
+                            it.revents = sockets[i].poll_events(it.events & POLLIN as i16 != 0)?
+                                as i16
                                 & it.events
                                 & (POLLIN as i16 | POLLOUT as i16);
                             n += usize::from(it.revents != 0);

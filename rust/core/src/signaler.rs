@@ -8,7 +8,17 @@
 //!
 //! The owner's sleep protocol is: `arm()`, then check its pipes and mailbox once more, then
 //! `wait()` only if nothing was found. A notifier that made a change before `arm()` is seen by
-//! the re-check; one that made it after sees the armed flag and writes the fd.
+//! the re-check; one that made it after sees the armed flag, takes it and writes the fd.
+//!
+//! A socket also keeps its own view of the fd: quiet, armed while quiet, or signalled
+//! ([`Signaler::arm_quiet`], [`Signaler::signal`], [`Signaler::unarm`]). It reads the fd only
+//! when the fd may hold a wake-up and writes it only when it is quiet, so that a socket whose
+//! fd an event loop watches answers ZMQ_EVENTS again and again without a system call. The
+//! view counts the wake-ups it is owed (an arm that a notifier took, a write of its own) and
+//! the ones its reads found (an eventfd read returns how many writes it empties): the fd is
+//! quiet only when nothing more is owed. A write still on its way when the owner reads is
+//! therefore never mistaken for a quiet fd, which would leave the fd readable behind the
+//! owner's back and make a level-triggered event loop spin on it.
 //!
 //! A socket's fd is an eventfd on Linux and a non-blocking pipe elsewhere, close-on-exec in
 //! both cases. A connection on an I/O thread has no fd of its own: its signaler puts the
@@ -18,7 +28,7 @@
 use crate::error::{Error, Result};
 use crossbeam_queue::SegQueue;
 use std::os::fd::RawFd;
-use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -102,6 +112,14 @@ impl ReadyList {
     }
 }
 
+/// The owner's view of its fd (`Signaler::view`).
+/// Quiet: nothing owed, not armed: nothing makes the fd readable but `force`.
+const QUIET: u8 = 0;
+/// Armed while quiet: the fd becomes readable exactly when a notification takes the arm.
+const ARMED_QUIET: u8 = 1;
+/// Readable, or about to be (a wake-up is owed); not armed.
+const SIGNALLED: u8 = 2;
+
 /// A wake-up target plus the owner's "about to sleep" flag.
 #[derive(Debug)]
 pub struct Signaler {
@@ -114,6 +132,16 @@ pub struct Signaler {
     activity: AtomicBool,
     /// Whether `notify` records activity (fixed at creation).
     track_activity: bool,
+    /// The owner's view of its fd: QUIET, ARMED_QUIET or SIGNALLED. This and `owed` belong to
+    /// the owner: only its thread touches them (atomics only so that the signaler can be
+    /// shared).
+    view: AtomicU8,
+    /// Writes to the fd that the owner expects and its reads have not found yet.
+    owed: AtomicU64,
+    /// Writes to the fd so far (diagnostics: wake-ups that cost a system call).
+    writes: AtomicU64,
+    /// Reads of the fd by the owner so far (diagnostics).
+    reads: AtomicU64,
 }
 
 impl Signaler {
@@ -125,6 +153,10 @@ impl Signaler {
             sleeping: AtomicBool::new(false),
             activity: AtomicBool::new(false),
             track_activity,
+            view: AtomicU8::new(QUIET),
+            owed: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            reads: AtomicU64::new(0),
         })
     }
 
@@ -140,6 +172,10 @@ impl Signaler {
             sleeping: AtomicBool::new(false),
             activity: AtomicBool::new(false),
             track_activity: false,
+            view: AtomicU8::new(QUIET),
+            owed: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            reads: AtomicU64::new(0),
         }
     }
 
@@ -179,6 +215,7 @@ impl Signaler {
     }
 
     /// Owner: announce that it is about to sleep. Re-check state afterwards, then `wait`.
+    /// (A socket arms through [`Signaler::arm_quiet`], which also keeps its view of the fd.)
     pub fn arm(&self) {
         self.sleeping.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
@@ -194,8 +231,98 @@ impl Signaler {
         self.sleeping.load(Ordering::SeqCst)
     }
 
-    /// Owner: waits until notified or until `deadline` (None waits forever).
-    /// Returns Ok(true) when notified, Ok(false) on timeout, Err(Interrupted) on a signal.
+    /// Owner: takes the arm back; true if no notification took it first.
+    #[inline]
+    fn take_back(&self) -> bool {
+        self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::SeqCst)
+    }
+
+    /// Owner: one more write of the fd to expect.
+    #[inline]
+    fn owe(&self) {
+        let owed = self.owed.load(Ordering::Relaxed);
+        self.owed.store(owed + 1, Ordering::Relaxed);
+    }
+
+    /// The owner's view, an arm that a notification took turned into "signalled" (and the
+    /// notifier's write owed). Only the owner's thread calls it.
+    #[inline]
+    fn view(&self) -> u8 {
+        let v = self.view.load(Ordering::Relaxed);
+        if v == ARMED_QUIET && !self.sleeping.load(Ordering::Relaxed) {
+            self.owe();
+            self.view.store(SIGNALLED, Ordering::Relaxed);
+            return SIGNALLED;
+        }
+        v
+    }
+
+    /// Owner (a socket): prepares to wait, so that the next notification is not missed.
+    /// Afterwards the signaler is armed on a quiet fd (true), or the fd is readable or about
+    /// to be (false: a wake-up is still on its way, and waiting returns when it lands).
+    /// Either way the caller re-checks its state before it waits. Reads the fd only if it may
+    /// hold a wake-up; costs nothing when already armed.
+    pub(crate) fn arm_quiet(&self) -> bool {
+        match self.view() {
+            ARMED_QUIET => return true,
+            QUIET => {}
+            _ => {
+                // Not armed, so no new wake-up can start; the read finds the ones owed, or
+                // some of them are still on the way.
+                let found = self.read_fd();
+                let owed = self.owed.load(Ordering::Relaxed).saturating_sub(found);
+                self.owed.store(owed, Ordering::Relaxed);
+                if owed > 0 {
+                    return false;
+                }
+            }
+        }
+        self.view.store(ARMED_QUIET, Ordering::Relaxed);
+        self.arm();
+        true
+    }
+
+    /// Owner (a socket): makes the fd readable and leaves the signaler disarmed (there is
+    /// something to read, and an event loop watching the fd must hear about it). Writes the fd
+    /// only if it is quiet.
+    pub(crate) fn signal(&self) {
+        match self.view() {
+            SIGNALLED => return,
+            ARMED_QUIET => {
+                if self.take_back() {
+                    self.wake();
+                }
+                // Otherwise a notification took the arm: its write makes the fd readable.
+            }
+            _ => self.wake(),
+        }
+        self.owe();
+        self.view.store(SIGNALLED, Ordering::Relaxed);
+    }
+
+    /// Owner (a socket): no longer about to sleep (it found what it was waiting for).
+    pub(crate) fn unarm(&self) {
+        if self.view.load(Ordering::Relaxed) == ARMED_QUIET {
+            if self.take_back() {
+                self.view.store(QUIET, Ordering::Relaxed);
+            } else {
+                self.owe();
+                self.view.store(SIGNALLED, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Writes to and reads of the fd so far: what the wake-ups cost in system calls.
+    pub fn fd_counts(&self) -> (u64, u64) {
+        (
+            self.writes.load(Ordering::Relaxed),
+            self.reads.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Owner: waits until the fd is readable or until `deadline` (None waits forever),
+    /// without emptying it ([`Signaler::arm_quiet`] does that before the next wait).
+    /// Returns Ok(true) when readable, Ok(false) on timeout, Err(Interrupted) on a signal.
     /// An I/O thread's connection never waits: this returns `Ok(false)` at once for it.
     pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
         let Target::Fd { rfd, .. } = self.target else {
@@ -227,31 +354,39 @@ impl Signaler {
             let err = Error::last_os_error();
             return Err(err);
         }
-        if rc == 0 {
-            return Ok(false);
-        }
-        self.drain();
-        Ok(true)
+        Ok(rc > 0)
     }
 
-    /// Empties the fd so that it is quiet until the next notification.
-    pub fn drain(&self) {
+    /// Empties the fd; returns how many writes it found.
+    fn read_fd(&self) -> u64 {
         let Target::Fd { rfd, .. } = self.target else {
-            return;
+            return 0;
         };
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let mut found = 0u64;
         let mut buf = [0u8; 64];
         loop {
             // SAFETY: reading into a local buffer of the given size.
             let n = unsafe { libc::read(rfd, buf.as_mut_ptr().cast(), buf.len()) };
-            if n <= 0 || cfg!(any(target_os = "linux", target_os = "android")) {
+            if n <= 0 {
                 break;
             }
+            if cfg!(any(target_os = "linux", target_os = "android")) {
+                // An eventfd read gives its counter: the number of writes (each adds 1).
+                let mut v = [0u8; 8];
+                v.copy_from_slice(&buf[..8]);
+                return u64::from_ne_bytes(v);
+            }
+            // A pipe: each write is 8 bytes.
+            found += n as u64 / 8;
         }
+        found
     }
 
     fn wake(&self) {
         match &self.target {
             Target::Fd { wfd, .. } => {
+                self.writes.fetch_add(1, Ordering::Relaxed);
                 let one: u64 = 1;
                 // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means
                 // the fd is readable already, which is all a notification needs.
@@ -328,12 +463,85 @@ mod tests {
             !s.wait(Some(Instant::now())).unwrap(),
             "unarmed notify must not write the fd"
         );
-        s.arm();
+        assert!(s.arm_quiet());
         s.notify();
         assert!(s
             .wait(Some(Instant::now() + Duration::from_secs(1)))
             .unwrap());
-        assert!(!s.wait(Some(Instant::now())).unwrap(), "wait drains the fd");
+        assert!(
+            s.wait(Some(Instant::now())).unwrap(),
+            "wait leaves the fd readable"
+        );
+        assert!(s.arm_quiet(), "the owner empties it before it waits again");
+        assert!(!s.wait(Some(Instant::now())).unwrap(), "quiet");
+        assert_eq!(s.fd_counts(), (1, 1));
+    }
+
+    fn readable(s: &Signaler) -> bool {
+        s.wait(Some(Instant::now())).unwrap()
+    }
+
+    #[test]
+    fn the_owner_view_costs_a_system_call_only_on_a_change() {
+        let s = Signaler::new(false).unwrap();
+        // Quiet: arming costs no read, and arming again nothing at all.
+        assert!(s.arm_quiet());
+        assert!(s.arm_quiet());
+        assert_eq!(s.fd_counts(), (0, 0));
+        // Signal: one write, however often it is asked for.
+        s.signal();
+        s.signal();
+        assert!(readable(&s));
+        assert!(!s.is_armed(), "a signalled fd needs no arm");
+        assert_eq!(s.fd_counts(), (1, 0));
+        // Back to quiet and armed: one read.
+        assert!(s.arm_quiet());
+        assert!(!readable(&s));
+        assert!(s.is_armed());
+        assert_eq!(s.fd_counts(), (1, 1));
+        // A notification takes the arm and writes; signalling then costs nothing.
+        s.notify();
+        s.notify();
+        s.signal();
+        assert!(readable(&s));
+        assert_eq!(s.fd_counts(), (2, 1));
+        // unarm on a quiet armed fd takes the arm back: notifications stay free.
+        assert!(s.arm_quiet());
+        s.unarm();
+        s.notify();
+        assert!(!readable(&s));
+        assert_eq!(s.fd_counts(), (2, 2));
+    }
+
+    #[test]
+    fn a_wake_up_still_on_its_way_is_not_taken_for_a_quiet_fd() {
+        let s = Signaler::new(false).unwrap();
+        assert!(s.arm_quiet());
+        // A notifier takes the arm and has not written yet (descheduled between its swap
+        // and its write).
+        assert!(s.take_back());
+        assert!(
+            !s.arm_quiet(),
+            "the fd is not quiet: a write is owed (the read found nothing)"
+        );
+        assert!(!s.is_armed());
+        assert!(!readable(&s));
+        // The write lands: the fd is readable, and the owner's next look empties it.
+        s.wake();
+        assert!(readable(&s));
+        assert!(s.arm_quiet(), "now it is quiet, and armed");
+        assert!(!readable(&s));
+        assert_eq!(s.fd_counts(), (1, 2));
+    }
+
+    #[test]
+    fn force_during_an_arm_counts_as_signalled() {
+        let s = Signaler::new(false).unwrap();
+        assert!(s.arm_quiet());
+        s.force();
+        assert!(readable(&s));
+        assert!(s.arm_quiet(), "emptied and armed again");
+        assert!(!readable(&s));
     }
 
     #[test]

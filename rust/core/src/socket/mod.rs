@@ -127,6 +127,18 @@ pub(crate) enum Command {
     Reconnected { pipe: PipeId, identity: Bytes },
 }
 
+/// What reading EVENTS does to the signaler's fd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FdMode {
+    /// Nothing: nobody waits on the fd (it was never handed out, and this is not zmq_poll).
+    Look,
+    /// libzmq's edge: the fd quiet and the signaler armed, unless both directions are ready
+    /// (zmq_poll sleeps on the fd next).
+    Edge,
+    /// The edge, and the fd left readable while input waits (the fd was handed out).
+    Level,
+}
+
 /// Result of a pattern's send attempt.
 pub(crate) enum Sent {
     /// The frame was taken (queued, or dropped as the socket type demands).
@@ -212,6 +224,9 @@ pub struct Socket {
     core: Core,
     pattern: Box<dyn Pattern>,
     closed: bool,
+    /// The fd was handed out (ZMQ_FD): from then on, after every call, the fd is readable
+    /// or the signaler is armed, and it stays readable while there is input to read.
+    fd_watched: bool,
     /// Has tcp/ipc endpoints (I/O threads must hear about close).
     uses_io: bool,
     /// Where connection events go (zmq_socket_monitor).
@@ -252,6 +267,7 @@ impl Socket {
             },
             pattern,
             closed: false,
+            fd_watched: false,
             uses_io: false,
             monitor: Monitor::new(),
         }
@@ -653,36 +669,49 @@ impl Socket {
     pub fn send(&mut self, data: Bytes, flags: i32) -> Result<()> {
         self.check()?;
         self.process_commands();
-        let mut frame = Frame {
+        let frame = Frame {
             data,
             more: flags & SNDMORE != 0,
         };
+        match self.pattern.send(&mut self.core, frame)? {
+            Sent::Done => Ok(()),
+            Sent::Blocked(f) => self.send_blocked(f, flags),
+        }
+    }
+
+    /// `send` when no pipe takes the message now: waits for room, or fails with EAGAIN.
+    #[inline(never)]
+    fn send_blocked(&mut self, frame: Frame, flags: i32) -> Result<()> {
+        let r = self.send_wait(frame, flags);
+        self.after_wait();
+        r
+    }
+
+    fn send_wait(&mut self, mut frame: Frame, flags: i32) -> Result<()> {
+        let nonblocking = flags & DONTWAIT != 0 || self.core.opts.sndtimeo == 0;
         let mut deadline: Option<Option<Instant>> = None;
         loop {
+            if nonblocking && !self.fd_watched {
+                return Err(Error::Again);
+            }
+            // Arm, ask for room, then try once more: room made before the arm is found now,
+            // room made after it wakes us (or makes a watched fd readable).
+            self.core.sig.arm_quiet();
+            self.pattern.want_write(&mut self.core);
+            self.process_commands();
             match self.pattern.send(&mut self.core, frame)? {
                 Sent::Done => return Ok(()),
                 Sent::Blocked(f) => frame = f,
             }
-            if flags & DONTWAIT != 0 || self.core.opts.sndtimeo == 0 {
+            if nonblocking {
                 return Err(Error::Again);
             }
             let until = *deadline.get_or_insert_with(|| deadline_after(self.core.opts.sndtimeo));
-            self.core.sig.arm();
-            self.pattern.want_write(&mut self.core);
-            self.process_commands();
-            let r = self.pattern.send(&mut self.core, frame);
-            match r {
-                Ok(Sent::Done) => {
-                    self.core.sig.disarm();
-                    return Ok(());
-                }
-                Ok(Sent::Blocked(f)) => frame = f,
-                Err(e) => {
-                    self.core.sig.disarm();
-                    return Err(e);
-                }
-            }
             self.sleep(until)?;
+            match self.pattern.send(&mut self.core, frame)? {
+                Sent::Done => return Ok(()),
+                Sent::Blocked(f) => frame = f,
+            }
         }
     }
 
@@ -717,34 +746,51 @@ impl Socket {
     pub fn recv(&mut self, flags: i32) -> Result<Frame> {
         self.check()?;
         self.process_commands();
+        if let Some(f) = self.pattern.recv(&mut self.core)? {
+            self.core.rcvmore = f.more;
+            return Ok(f);
+        }
+        self.recv_empty(flags)
+    }
+
+    /// `recv` when nothing is ready: waits, or fails with EAGAIN.
+    #[inline(never)]
+    fn recv_empty(&mut self, flags: i32) -> Result<Frame> {
+        let r = self.recv_wait(flags);
+        self.after_wait();
+        r
+    }
+
+    fn recv_wait(&mut self, flags: i32) -> Result<Frame> {
+        let nonblocking = flags & DONTWAIT != 0 || self.core.opts.rcvtimeo == 0;
         let mut deadline: Option<Option<Instant>> = None;
         loop {
+            if self.reap() {
+                if let Some(f) = self.pattern.recv(&mut self.core)? {
+                    self.core.rcvmore = f.more;
+                    return Ok(f);
+                }
+            }
+            if nonblocking && !self.fd_watched {
+                return Err(Error::Again);
+            }
+            // Arm, then look once more: a message that came before the arm is found now, one
+            // that comes after it wakes us (or makes a watched fd readable).
+            self.core.sig.arm_quiet();
+            self.process_commands();
             if let Some(f) = self.pattern.recv(&mut self.core)? {
                 self.core.rcvmore = f.more;
                 return Ok(f);
             }
-            if self.reap() {
-                continue;
-            }
-            if flags & DONTWAIT != 0 || self.core.opts.rcvtimeo == 0 {
+            if nonblocking {
                 return Err(Error::Again);
             }
             let until = *deadline.get_or_insert_with(|| deadline_after(self.core.opts.rcvtimeo));
-            self.core.sig.arm();
-            self.process_commands();
-            match self.pattern.recv(&mut self.core) {
-                Ok(Some(f)) => {
-                    self.core.sig.disarm();
-                    self.core.rcvmore = f.more;
-                    return Ok(f);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    self.core.sig.disarm();
-                    return Err(e);
-                }
-            }
             self.sleep(until)?;
+            if let Some(f) = self.pattern.recv(&mut self.core)? {
+                self.core.rcvmore = f.more;
+                return Ok(f);
+            }
         }
     }
 
@@ -773,12 +819,9 @@ impl Socket {
     /// Waits on the signaler (armed by the caller) until woken or `until`.
     fn sleep(&mut self, until: Option<Instant>) -> Result<()> {
         if self.core.ctx.inner.is_terminated() {
-            self.core.sig.disarm();
             return Err(Error::Term);
         }
-        let woken = self.core.sig.wait(until);
-        self.core.sig.disarm();
-        match woken {
+        match self.core.sig.wait(until) {
             Ok(true) => {}
             Ok(false) => return Err(Error::Again),
             Err(e) => return Err(e),
@@ -790,6 +833,17 @@ impl Socket {
         Ok(())
     }
 
+    /// After a send or recv that armed the signaler: a watched fd keeps its promise (readable
+    /// while there is input, armed otherwise); an unwatched one is disarmed, so that peers do
+    /// not write it for nothing.
+    fn after_wait(&mut self) {
+        if self.fd_watched {
+            let _ = self.events_as(FdMode::Level);
+        } else {
+            self.core.sig.unarm();
+        }
+    }
+
     /// True if the last frame received had more frames after it.
     pub fn rcvmore(&self) -> bool {
         self.core.rcvmore
@@ -797,28 +851,74 @@ impl Socket {
 
     /// POLLIN | POLLOUT as they stand now (ZMQ_EVENTS).
     ///
-    /// This is also the ZMQ_FD contract: it clears the signaler's fd, and unless both
-    /// directions are ready it arms the signaler, so that the next message to read, or the
-    /// next room to write, makes the fd readable again.
+    /// Once the fd was handed out ([`Socket::fd`]), this is also the ZMQ_FD contract: unless
+    /// input waits, the signaler is armed on a quiet fd, so that the next message to read, or
+    /// the next room to write, makes the fd readable (edge-triggered, as in libzmq); while
+    /// input waits, the fd is left readable, so that an event loop that starts watching it
+    /// later still hears about that input. Before that, nobody can be waiting on the fd, and
+    /// EVENTS only looks.
     pub fn events(&mut self) -> Result<i32> {
+        let mode = if self.fd_watched {
+            FdMode::Level
+        } else {
+            FdMode::Look
+        };
+        self.events_as(mode)
+    }
+
+    /// `events`, keeping the fd as `mode` says. A system call only when the fd changes
+    /// between quiet and readable.
+    fn events_as(&mut self, mode: FdMode) -> Result<i32> {
         self.check()?;
-        self.core.sig.drain();
         self.process_commands();
         let ev = self.current_events();
-        if ev == POLLIN | POLLOUT {
+        if mode == FdMode::Look {
             return Ok(ev);
         }
-        self.core.sig.arm();
+        let level = mode == FdMode::Level;
+        if level && ev & POLLIN != 0 {
+            self.core.sig.signal();
+            return Ok(ev);
+        }
+        if ev == POLLIN | POLLOUT {
+            self.core.sig.unarm();
+            return Ok(ev);
+        }
+        self.core.sig.arm_quiet();
         if ev & POLLOUT == 0 {
             self.pattern.want_write(&mut self.core);
         }
-        // Anything that happened before the arm is seen here.
+        // Anything that happened before the arm is seen here; anything after it notifies.
         self.process_commands();
         let now = self.current_events();
-        if now != ev {
-            self.core.sig.disarm();
+        if level && now & POLLIN != 0 {
+            self.core.sig.signal();
         }
         Ok(now)
+    }
+
+    /// zmq_poll's view of EVENTS: edge-triggered (the fd quiet and armed unless both
+    /// directions are ready), except on a watched fd when the caller waits for POLLIN anyway.
+    pub(crate) fn poll_events(&mut self, wants_pollin: bool) -> Result<i32> {
+        let mode = if self.fd_watched && wants_pollin {
+            FdMode::Level
+        } else {
+            FdMode::Edge
+        };
+        self.events_as(mode)
+    }
+
+    /// After zmq_poll: a watched fd is made readable again if input waits; an unwatched one
+    /// is disarmed, so that peers do not write it for nothing.
+    pub(crate) fn after_poll(&mut self) {
+        if self.closed {
+            return;
+        }
+        if self.fd_watched {
+            let _ = self.events_as(FdMode::Level);
+        } else {
+            self.core.sig.unarm();
+        }
     }
 
     fn current_events(&mut self) -> i32 {
@@ -834,9 +934,30 @@ impl Socket {
         ev
     }
 
-    /// The fd that becomes readable when the socket's state may have changed (ZMQ_FD).
-    pub fn fd(&self) -> std::os::fd::RawFd {
+    /// The fd for an event loop (ZMQ_FD): it becomes readable when the socket's state may have
+    /// changed; then read [`Socket::events`] (or receive until EAGAIN) before waiting again.
+    ///
+    /// From this call on, the socket keeps a promise after every call: the fd is readable,
+    /// or the next change (a message, room to send, a peer's command) makes it readable. It
+    /// is readable at once if input is waiting, and stays so until the input is read, so a
+    /// watcher attached now, or later, hears about it. Spurious readiness is possible (the
+    /// libzmq contract allows it); a lost wake-up is not.
+    pub fn fd(&mut self) -> Result<std::os::fd::RawFd> {
+        self.check()?;
+        self.fd_watched = true;
+        self.events_as(FdMode::Level)?;
+        Ok(self.core.sig.fd())
+    }
+
+    /// The signaler's fd, as zmq_poll waits on it (nothing else changes).
+    pub(crate) fn signal_fd(&self) -> std::os::fd::RawFd {
         self.core.sig.fd()
+    }
+
+    /// Writes to and reads of the fd since the socket was made: the system calls its
+    /// wake-ups cost (diagnostics).
+    pub fn fd_counts(&self) -> (u64, u64) {
+        self.core.sig.fd_counts()
     }
 
     /// The endpoint of the last bind or connect.
@@ -880,7 +1001,7 @@ impl Socket {
         }
         Ok(match num {
             id::RCVMORE => OptValue::Int(i32::from(self.core.rcvmore)),
-            id::FD => OptValue::Int(self.core.sig.fd()),
+            id::FD => OptValue::Int(self.fd()?),
             id::EVENTS => OptValue::Int(self.events()?),
             id::TYPE => OptValue::Int(self.core.ty as i32),
             id::LAST_ENDPOINT => OptValue::Str(self.core.last_endpoint.clone()),

@@ -255,6 +255,10 @@ subtest 'tags' => sub {
     cmp_ok( scalar @all, '>=', 250, 'at least 250 constants' );
 
     ok( !grep( { $_ eq 'sockopt_type' } @all ), 'helpers are not in :all' );
+
+    # As ZMQ::Constants (its t/000_basic.t): :all imports everything @EXPORT_OK lists, so
+    # the helpers, imported by name, are not in it.
+    is_deeply( [ sort @ZMQ::Rust::Constants::EXPORT_OK ], [ sort @all ], '@EXPORT_OK is :all' );
 };
 
 subtest 'sockopt_type' => sub {

@@ -414,11 +414,13 @@ my @TAGS = qw(socket_types options flags events errors context security
     $EXPORT_TAGS{all} = \@all;
 }
 
-@EXPORT_OK = (
-    @{ $EXPORT_TAGS{all} },
-    qw(%SOCKOPT_TYPE sockopt_type socket_type_name socket_type_number
-        get_sockopt_type set_sockopt_type),
-);
+# @EXPORT_OK lists the constants and nothing else, as ZMQ::Constants' does (its own tests,
+# and code that walks the list to call each name, rely on that). The helpers are imported by
+# name through _export_to.
+@EXPORT_OK = @{ $EXPORT_TAGS{all} };
+
+my %HELPERS = map { $_ => 1 } qw(%SOCKOPT_TYPE sockopt_type socket_type_name
+    socket_type_number get_sockopt_type set_sockopt_type);
 
 # ZMQ::Constants' import arguments: its tag names, and version sets (":v3.1.1"), which are
 # accepted and ignored (every constant is available).
@@ -439,7 +441,17 @@ sub import {
 # Exports @args (names, tags, ZMQ::Constants' tags and version sets) into package $pkg.
 sub _export_to {
     my ( $pkg, @args ) = @_;
-    my @names = _expand_compat(@args);
+    my @names;
+    for my $arg ( _expand_compat(@args) ) {
+        if ( $HELPERS{ $arg =~ s/\A&//r } ) {
+            no strict 'refs';
+            my $name = $arg =~ s/\A[&%]//r;
+            *{"${pkg}::$name"} = $arg =~ /\A%/ ? \%{"ZMQ::Rust::Constants::$name"}
+                                               : \&{"ZMQ::Rust::Constants::$name"};
+            next;
+        }
+        push @names, $arg;
+    }
     return unless @names;
     local $Exporter::ExportLevel = 0;
     Exporter::export( __PACKAGE__, $pkg, @names );
@@ -672,7 +684,8 @@ C<ZMQ_GROUP_MAX_LENGTH>. It does not include the helpers below.
 
 =head1 HELPERS
 
-None is exported by default; import them by name.
+None is exported by default; import them by name. They are not in C<@EXPORT_OK>, which
+lists the constants only (as ZMQ::Constants' does).
 
 =over 4
 

@@ -65,6 +65,20 @@ subtest 'other exports and errors' => sub {
     like( $@, qr/ZMQ_NO_SUCH_THING/, '... naming it' );
 };
 
+subtest 'Errno constants already imported stay, without a warning' => sub {
+    my @w;
+    local $SIG{__WARN__} = sub { push @w, @_ };
+    my $v = eval q{
+        package ZMQRTest::WithErrno;
+        use warnings;
+        use Errno qw(EINVAL EAGAIN);
+        use ZMQ::Rust qw(:all);
+        EAGAIN() . ' ' . ZMQ_PUSH;
+    };
+    is( $v, Errno::EAGAIN() . ' 8', 'EAGAIN and ZMQ_PUSH' ) or diag $@;
+    is_deeply( \@w, [], 'no "Constant subroutine redefined" warning (ZMQ::FFI t/errors.t imports both)' );
+};
+
 subtest 'ZMQ::Rust::Constants: inlined constants, as ZMQ::Constants' => sub {
     is( prototype( \&ZMQRTest::ConstantStyle::ZMQ_PUSH ), '', 'empty prototype' );
     is( ZMQRTest::ConstantStyle::plain(), 8, 'ZMQ_PUSH' );

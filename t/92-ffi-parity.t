@@ -1,6 +1,7 @@
 use strict;
 use warnings;
 
+use Config ();
 use Errno qw(EAGAIN EINVAL);
 use POSIX ();
 use Scalar::Util qw(isweak);
@@ -289,6 +290,18 @@ subtest 'monitor and recv_event' => sub {
     is( $event, ZMQ_EVENT_LISTENING, 'recv_event: (id, ...)' );
     is( $endpoint, $s->last_endpoint, '(..., endpoint)' );
     $_->close for $s, $mon;
+};
+
+subtest 'ZMQ::Rust::Util, as ZMQ::FFI::Util' => sub {
+    require ZMQ::Rust::Util;
+    ZMQ::Rust::Util->import(qw(zmq_version zmq_soname valid_soname current_tid));
+    is_deeply( [ zmq_version() ], [ ZMQ::Rust::_engine_version() ], 'zmq_version: the engine version' );
+    is( scalar( () = zmq_version() ), 3, '... three numbers' );
+    ok( !defined zmq_soname(), 'zmq_soname: undef (no library)' );
+    ok( !defined zmq_soname( die => 1 ), '... and no croak with die => 1' );
+    ok( !valid_soname('libzmq.so.5'), 'valid_soname: false' );
+    is( current_tid(), ZMQ::Rust::_current_tid() || ( $Config::Config{useithreads} ? 0 : -1 ), 'current_tid' );
+    ok( !eval { ZMQ::Rust::Util->import('no_such'); 1 }, 'unknown names croak' );
 };
 
 $ctx->destroy;

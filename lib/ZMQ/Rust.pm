@@ -134,6 +134,10 @@ sub import {
     no strict 'refs';
     for (@$const) {
         my ($name, $value) = @$_;
+        my $have = defined &{"${pkg}::$name"} && \&{"${pkg}::$name"};
+        # The same constant from elsewhere (EAGAIN from Errno, say) stays as it is.
+        next if $have && defined prototype($have) && prototype($have) eq ''
+            && $have->() eq $value;
         *{"${pkg}::$name"} = _ffi_constant($name, $value);
     }
     ZMQ::Rust::Constants::_export_to($pkg, @$rest) if @$rest;

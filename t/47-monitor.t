@@ -116,6 +116,72 @@ SKIP: {
     };
 }
 
+# ZMQ::FFI's t/monitor.t: two DEALERs, the server closed after the handshakes. The server's
+# monitor gets CLOSED for its listener before MONITOR_STOPPED, and an ipc connect is done at
+# once (CONNECTED with no CONNECT_DELAYED before it), event for event as libzmq.
+my $CLOSE_SCENARIO_PY = <<'PY';
+import sys, zmq
+from zmq.utils.monitor import recv_monitor_message
+ctx = zmq.Context()
+s = ctx.socket(zmq.DEALER); c = ctx.socket(zmq.DEALER)
+sm = s.get_monitor_socket(); cm = c.get_monitor_socket()
+sm.rcvtimeo = cm.rcvtimeo = 3000
+def until(m, want):
+    seen = []
+    while True:
+        try: e = recv_monitor_message(m)['event']
+        except zmq.Again: return seen + ['timeout']
+        seen.append(e)
+        if e == want: return seen
+s.bind(sys.argv[1])
+c.connect(s.getsockopt(zmq.LAST_ENDPOINT).decode())
+srv = until(sm, zmq.EVENT_HANDSHAKE_SUCCEEDED)
+cli = until(cm, zmq.EVENT_HANDSHAKE_SUCCEEDED)
+s.close(linger=0)
+srv += until(sm, zmq.EVENT_MONITOR_STOPPED)
+cli += until(cm, zmq.EVENT_DISCONNECTED)
+print(" ".join(map(str, srv)))
+print(" ".join(map(str, cli)))
+ctx.destroy(linger=0)
+PY
+
+sub close_scenario {
+    my ($ep) = @_;
+    my ( $s, $sm ) = monitored(ZMQ_DEALER);
+    my ( $c, $cm ) = monitored(ZMQ_DEALER);
+    $s->bind($ep);
+    $c->connect( $s->last_endpoint );
+    my @srv = events_until( $sm, ZMQ_EVENT_HANDSHAKE_SUCCEEDED );
+    my @cli = events_until( $cm, ZMQ_EVENT_HANDSHAKE_SUCCEEDED );
+    $s->close;
+    push @srv, events_until( $sm, ZMQ_EVENT_MONITOR_STOPPED );
+    push @cli, events_until( $cm, ZMQ_EVENT_DISCONNECTED );
+    $c->close;
+    return ( "@srv", "@cli" );
+}
+
+subtest 'a socket closed after the handshake: the same events as libzmq' => sub {
+    my ( $version, $why ) = ZMQRTest::Peer::probe();
+    my $dir = ZMQRTest::ipc_dir();
+    for my $t (qw(tcp ipc)) {
+        my $ep = $t eq 'tcp' ? 'tcp://127.0.0.1:*' : "ipc://$dir/t47-close-$$.ipc";
+        my ( $srv, $cli ) = close_scenario($ep);
+        is( $srv, join( ' ', ZMQ_EVENT_LISTENING, ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
+                ZMQ_EVENT_CLOSED, ZMQ_EVENT_MONITOR_STOPPED ),
+            "$t: server LISTENING ACCEPTED HANDSHAKE_SUCCEEDED CLOSED MONITOR_STOPPED" );
+        is( $cli, join( ' ', ( $t eq 'tcp' ? ZMQ_EVENT_CONNECT_DELAYED : () ), ZMQ_EVENT_CONNECTED,
+                ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ZMQ_EVENT_DISCONNECTED ),
+            "$t: client " . ( $t eq 'tcp' ? 'CONNECT_DELAYED ' : '' ) . 'CONNECTED HANDSHAKE_SUCCEEDED DISCONNECTED' );
+        next unless $version;
+        my $py_ep = $t eq 'tcp' ? $ep : "ipc://$dir/t47-close-py-$$.ipc";
+        open( my $py, '-|', ZMQRTest::Peer::python(), '-c', $CLOSE_SCENARIO_PY, $py_ep ) or die "python: $!";
+        chomp( my @lines = <$py> );
+        close $py;
+        is_deeply( [ $srv, $cli ], [ @lines[ 0, 1 ] ], "$t: libzmq $version gives the same" );
+    }
+    fail("ZMQ_RUST_REQUIRE_INTEROP=1 but no libzmq peer: $why") if !$version && $ENV{ZMQ_RUST_REQUIRE_INTEROP};
+};
+
 subtest 'bad input' => sub {
     my $s = $ctx->socket(ZMQ_PUB);
     my ($err) = caught( sub { $s->monitor( 'tcp://127.0.0.1:5555', ZMQ_EVENT_ALL ) } );

@@ -93,6 +93,18 @@ impl Monitor {
     }
 }
 
+/// Stops a monitor when the last holder lets go. A closing socket gives one to each I/O
+/// thread with its SocketClosed command, so that the events of that close (CLOSED for each
+/// listener) come before MONITOR_STOPPED, as in libzmq.
+#[derive(Debug)]
+pub(crate) struct StopWhenDropped(pub(crate) Arc<Monitor>);
+
+impl Drop for StopWhenDropped {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 fn emit_to(a: &mut Active, ev: u16, value: u32, endpoint: &str) {
     if a.events & ev == 0 && ev != event::MONITOR_STOPPED {
         return;

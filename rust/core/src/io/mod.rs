@@ -8,7 +8,7 @@
 mod session;
 
 use crate::error::{Error, Result};
-use crate::monitor::{event, Monitor};
+use crate::monitor::{event, Monitor, StopWhenDropped};
 use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
 use crate::socket::{Command, SocketType};
@@ -145,10 +145,12 @@ pub(crate) enum IoCommand {
     /// The socket closed: listeners go, connections send what is queued for up to `linger`
     /// ms (-1: until done), then close.
     /// `report`: say on stderr how many messages are dropped (implicit close, or exit).
+    /// `monitor` stops the socket's monitor once every I/O thread has handled the command.
     SocketClosed {
         socket_id: u64,
         linger: i32,
         report: bool,
+        monitor: Arc<StopWhenDropped>,
     },
     /// Finish lingering connections, then exit.
     Stop,
@@ -530,7 +532,11 @@ impl Reactor {
                 socket_id,
                 linger,
                 report,
-            } => self.socket_closed(socket_id, linger, report),
+                monitor,
+            } => {
+                self.socket_closed(socket_id, linger, report);
+                drop(monitor);
+            }
             IoCommand::Abandon => {
                 let ids: Vec<usize> = self.objects.keys().copied().collect();
                 for id in ids {
@@ -598,7 +604,9 @@ impl Reactor {
                 Some(Object::Session(s)) => {
                     s.lingering = true;
                     s.report_drops = report;
-                    if linger == 0 || !s.ready {
+                    // A connection still in its handshake keeps what the socket queued for
+                    // LINGER too: it goes out once the handshake is done.
+                    if linger == 0 || (!s.ready && s.unsent() == 0) {
                         self.close_session(id, Closed::Stopped);
                     } else {
                         if linger > 0 {
@@ -839,11 +847,15 @@ impl Reactor {
                     .register(s.source(), stream_token(cid), Interest::WRITABLE)
                     .is_ok()
                 {
-                    c.link.monitor.emit(
-                        event::CONNECT_DELAYED,
-                        libc::EINPROGRESS as u32,
-                        &c.endpoint,
-                    );
+                    // A tcp connect is under way (EINPROGRESS); an ipc connect is done at
+                    // once, as in libzmq, which then reports CONNECTED only.
+                    if matches!(c.target, Target::Tcp { .. }) {
+                        c.link.monitor.emit(
+                            event::CONNECT_DELAYED,
+                            libc::EINPROGRESS as u32,
+                            &c.endpoint,
+                        );
+                    }
                     let timeout = c.opts.connect_timeout;
                     c.connecting = Some(s);
                     if timeout > 0 {

@@ -12,7 +12,7 @@ use crate::ctx::{Context, InprocEntry, PeerInfo, PendingConnect};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, SessionOptions, SocketLink};
-use crate::monitor::{event, Monitor};
+use crate::monitor::{event, Monitor, StopWhenDropped};
 use crate::msg::Frame;
 use crate::options::{self, id, OptValue, Options};
 use crate::pipe::{PipeEnd, PipeId};
@@ -1032,8 +1032,10 @@ impl Socket {
         }
         self.closed = true;
         self.process_commands();
-        self.monitor.stop();
         let me = self.core.id;
+        // The monitor stops when the I/O threads are done with this socket's listeners and
+        // connections (their CLOSED events come first), or here if there are none.
+        let stop_monitor = Arc::new(StopWhenDropped(Arc::clone(&self.monitor)));
         if self.uses_io {
             // Before the pipes close, so that the connections know how long to linger.
             let mut linger = self.core.opts.linger;
@@ -1045,8 +1047,10 @@ impl Socket {
                 socket_id: me,
                 linger,
                 report,
+                monitor: Arc::clone(&stop_monitor),
             });
         }
+        drop(stop_monitor);
         {
             let mut reg = self.core.ctx.inner.registry();
             reg.retain(|_, e| match e {

@@ -25,7 +25,7 @@ if ( !$JEROMQ ) {
         fail("ZMQ_RUST_REQUIRE_INTEROP=1 but $reason");
         exit 1;
     }
-    plan skip_all => "$reason (run .ci/jeromq.sh; ZMQ_RUST_REQUIRE_INTEROP=1 makes this fatal)";
+    plan skip_all => "$reason (ZMQ_RUST_REQUIRE_INTEROP=1 makes this fatal)";
 }
 note "JeroMQ $JEROMQ";
 

@@ -160,6 +160,9 @@ pub(crate) struct Session {
     pub(crate) endpoint: Arc<str>,
     decoder: Decoder,
     out: OutQueue,
+    /// Our greeting after its first part, with our READY: queued once the peer's signature and
+    /// major version arrived (see [`Session::new`]).
+    greeting_sent: bool,
     greeting_done: bool,
     peer_v31: bool,
     /// READY received: messages may flow.
@@ -236,6 +239,7 @@ impl Session {
             opts,
             endpoint,
             out: OutQueue::default(),
+            greeting_sent: false,
             greeting_done: false,
             peer_v31: true,
             ready: false,
@@ -258,6 +262,7 @@ impl Session {
             // Raw TCP: no greeting, no handshake; the connection is usable at once and the
             // socket hears of it through an empty message (STREAM_NOTIFY).
             s.raw = true;
+            s.greeting_sent = true;
             s.greeting_done = true;
             s.ready = true;
             s.attach(Bytes::new());
@@ -266,18 +271,43 @@ impl Session {
             }
             return s;
         }
-        // The whole greeting goes out at once: libzmq waits for our first 11 bytes before it
-        // sends the rest of its own, so we never wait on the peer before sending ours.
-        let g = greeting::encode(b"NULL", false);
-        s.out.push_raw(|b| b.extend_from_slice(&g));
+        // The greeting goes out in two parts, as RFC 23 describes for detecting older peers
+        // (libzmq does much the same): the signature and major version now, the rest and READY
+        // once the peer's signature and major version arrived (`greeting_rest`). libzmq and
+        // JeroMQ send their signature at once and the rest once they have read ours, so this
+        // never waits on a peer that waits on us.
+        //
+        // Why not all 64 bytes at once: JeroMQ (0.6.0 and earlier) sometimes fails to register
+        // a socket it has just connected with its selector (zeromq/jeromq#1022). Such a
+        // connection reads once, when it is set up, and never writes. If our whole greeting had
+        // arrived by then, JeroMQ counted its greeting exchange as done and cancelled its
+        // handshake timer (which covers only that exchange): the connection stayed silent for
+        // good. Given only the first part, its greeting exchange stays pending, and its
+        // handshake timer (HANDSHAKE_IVL, 30 s by default) closes the connection and connects
+        // again, as happens with libzmq.
+        let g = greeting::encode(greeting::NULL, false);
+        s.out
+            .push_raw(|b| b.extend_from_slice(&g[..greeting::FIRST_PART_LEN]));
+        s
+    }
+
+    /// Queues the rest of our greeting and our READY. Called once the peer's signature and
+    /// major version are in and valid.
+    fn greeting_rest(&mut self) {
+        if self.greeting_sent {
+            return;
+        }
+        self.greeting_sent = true;
+        let g = greeting::encode(greeting::NULL, false);
+        self.out
+            .push_raw(|b| b.extend_from_slice(&g[greeting::FIRST_PART_LEN..]));
         let identity = matches!(
-            s.link.ty,
+            self.link.ty,
             SocketType::Req | SocketType::Dealer | SocketType::Router
         )
-        .then(|| s.opts.routing_id.clone());
-        let ready = command::ready(s.link.ty.name(), identity.as_deref());
-        s.out.push_frame(ready, false, true);
-        s
+        .then(|| self.opts.routing_id.clone());
+        let ready = command::ready(self.link.ty.name(), identity.as_deref());
+        self.out.push_frame(ready, false, true);
     }
 
     /// Takes back a connecter's pipe when the connection ends.
@@ -302,6 +332,19 @@ impl Session {
     /// Does all the work possible now: read, handshake, move messages, write. Returns with
     /// the signaler armed, so that the socket's next message (or freed room) wakes us.
     pub(crate) fn drive(&mut self) -> Result<(), Closed> {
+        let r = self.drive_until_idle();
+        if let Err(Closed::Protocol(_) | Closed::Incompatible) = r {
+            if !self.ready {
+                // A handshake refused after the peer's greeting arrived: the rest of ours goes
+                // out first (RFC 23: a peer that read a full greeting sends its full greeting),
+                // with our READY, so that the peer can see what it talked to. One attempt.
+                let _ = self.flush();
+            }
+        }
+        r
+    }
+
+    fn drive_until_idle(&mut self) -> Result<(), Closed> {
         loop {
             // Whatever is queued goes first: our greeting must be on its way before we wait
             // on (or judge) the peer's.
@@ -441,18 +484,19 @@ impl Session {
             return Ok(true);
         }
         if !self.greeting_done {
-            let buf = self.decoder.read_buf();
-            match greeting::check(&buf[..]).map_err(protocol)? {
-                None => return Ok(true),
-                Some(g) => {
-                    if !g.mechanism_is(b"NULL") {
-                        return Err(protocol(ProtocolError::MechanismMismatch));
-                    }
-                    self.peer_v31 = g.is_v31();
-                    let _ = buf.split_to(greeting::GREETING_LEN);
-                    self.greeting_done = true;
-                }
+            // Rejects a bad signature or a major version below 3 as soon as those bytes are in.
+            let parsed = self.decoder.take_greeting().map_err(protocol)?;
+            if parsed.is_some() || self.decoder.buffered() >= greeting::FIRST_PART_LEN {
+                self.greeting_rest();
             }
+            let Some(g) = parsed else {
+                return Ok(true);
+            };
+            if !g.mechanism_is(greeting::NULL) {
+                return Err(protocol(ProtocolError::MechanismMismatch));
+            }
+            self.peer_v31 = g.is_v31();
+            self.greeting_done = true;
         }
         loop {
             let ev = match self.decoder.next().map_err(protocol)? {

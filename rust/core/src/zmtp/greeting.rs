@@ -10,6 +10,10 @@ use super::ProtocolError;
 pub(crate) const GREETING_LEN: usize = 64;
 /// Length of the signature (`FF` + padding + `7F`), after which the peer's ZMTP 1.0-ness is known.
 pub(crate) const SIGNATURE_LEN: usize = 10;
+/// Signature and major version: the first part of a greeting sent in two parts (RFC 23,
+/// "Detecting ZMTP 2.0 Peers"), after which a peer may wait for the other's before sending the
+/// rest.
+pub(crate) const FIRST_PART_LEN: usize = SIGNATURE_LEN + 1;
 /// Length of the mechanism field.
 pub(crate) const MECHANISM_LEN: usize = 20;
 /// Offset of the mechanism field.

@@ -462,8 +462,8 @@ static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
     }
 }
 
-/* Milliseconds for the timeout accounting in ZRP_BLOCKING: read before every blocking call, so
- * the cheap coarse clock (a few ms resolution is plenty here) where there is one. */
+/* Milliseconds for the slices of _term's wait: the cheap coarse clock (a few ms resolution is
+ * plenty here) where there is one. */
 static double zrp_now_ms(void) {
     struct timespec ts;
 #ifdef CLOCK_MONOTONIC_COARSE
@@ -476,64 +476,35 @@ static double zrp_now_ms(void) {
 
 /* Whether a blocking call goes on after a signal handler returned: only when the program asked
  * for it with $ZMQ::Rust::RESUME_AFTER_SIGNAL. By default the call ends with EINTR, as in libzmq,
- * so that "set a flag in the handler, check it after recv" works. Read only after a signal. */
+ * so that "set a flag in the handler, check it after recv" works. */
 static int zrp_resume_after_signal(pTHX) {
     SV *sv = get_sv("ZMQ::Rust::RESUME_AFTER_SIGNAL", 0);
     return sv && SvTRUE(sv);
 }
 
-/* Blocking engine calls fail with EINTR when a signal arrives: run Perl's handlers (one that
- * dies ends the call with its exception). Then the call fails with EINTR, or, with
- * $ZMQ::Rust::RESUME_AFTER_SIGNAL set, is made again with what is left of the socket's timeout
- * option `tmo_opt` (RCVTIMEO or SNDTIMEO), so that signals never stretch the timeout; once it
- * has run out the call fails with EAGAIN as the engine's own timeout does. The socket object
- * `self` is kept alive while the handlers run (one may drop the last reference to it). Sets
- * `rc`, and `err` to the errno. `call` uses `flags`: it is first made with ZMQ_DONTWAIT, which
- * succeeds or fails with EAGAIN without changing anything, so that the clock is read only when
- * the call has to wait. */
-#define ZRP_BLOCKING(self, s, flags, tmo_opt, call) \
-    do { \
-        int zrp_flags = (flags); \
-        double zrp_t0 = 0.0; \
-        SV *zrp_obj = SvRV(self); \
-        int zrp_held = 0; \
-        err = 0; \
-        (flags) = zrp_flags | 1; \
-        rc = (call); \
-        (flags) = zrp_flags; \
-        if (rc != 0 && !(zrp_flags & 1) && zr_errno() == EAGAIN) { \
-            zrp_t0 = zrp_now_ms(); \
-            rc = (call); \
-        } \
-        while (rc != 0 && (err = zr_errno()) == EINTR) { \
-            int zrp_tmo, zrp_left; \
-            size_t zrp_len = sizeof zrp_tmo; \
-            if (!zrp_held) { \
-                SAVEFREESV(SvREFCNT_inc_simple_NN(zrp_obj)); \
-                zrp_held = 1; \
-            } \
-            PERL_ASYNC_CHECK(); \
-            if (!zrp_resume_after_signal(aTHX)) \
-                break; \
-            if (zr_socket_getsockopt((s)->sock, (tmo_opt), &zrp_tmo, &zrp_len) != 0 || zrp_tmo < 0) { \
-                rc = (call); \
-                continue; \
-            } \
-            zrp_left = zrp_tmo - (int)(zrp_now_ms() - zrp_t0); \
-            if (zrp_left <= 0) { \
-                err = EAGAIN; \
-                break; \
-            } \
-            zr_socket_setsockopt((s)->sock, (tmo_opt), &zrp_left, sizeof zrp_left); \
-            rc = (call); \
-            zr_socket_setsockopt((s)->sock, (tmo_opt), &zrp_tmo, sizeof zrp_tmo); /* keeps zr_errno */ \
-        } \
-        if (rc == 0) \
-            err = 0; \
-    } while (0)
+/* After a blocking engine call failed with EINTR: runs Perl's signal handlers (one that dies
+ * ends the call with its exception) while `obj` is kept alive (a handler may drop the last
+ * reference to it), then says whether to make the call again. */
+static int zrp_after_signal(pTHX_ SV *obj) {
+    if (obj)
+        SAVEFREESV(SvREFCNT_inc_simple_NN(obj));
+    PERL_ASYNC_CHECK();
+    return zrp_resume_after_signal(aTHX);
+}
 
-#define ZRP_RCVTIMEO 27
-#define ZRP_SNDTIMEO 28
+/* Makes the engine call `call` (which reads `flags`); when a signal interrupts it and the
+ * program asked to resume, makes it again with ZR_RESUME, so that the engine waits for what
+ * was left of the first call's timeout. Sets `rc`, and `err` to the errno of a failure. */
+#define ZRP_CALL(self, flags, call) \
+    do { \
+        rc = (call); \
+        err = rc == 0 ? 0 : zr_errno(); \
+        while (err == EINTR && zrp_after_signal(aTHX_ SvRV(self))) { \
+            (flags) |= ZR_RESUME; \
+            rc = (call); \
+            err = rc == 0 ? 0 : zr_errno(); \
+        } \
+    } while (0)
 
 /* Call checker of ZMQ::Rust's exported constants (see _fold_calls): a call without arguments
  * becomes the constant `ckobj` at compile time; a call with arguments stays an ordinary call
@@ -618,8 +589,8 @@ _poll(items, timeout_ms)
     AV *av;
     SSize_t n, i;
     struct zr_pollitem *pi;
-    int rc;
-    struct timespec t0;
+    int rc, err;
+    int64_t left;
     if (!SvROK(items) || SvTYPE(SvRV(items)) != SVt_PVAV)
         croak("usage: ZMQ::Rust::_poll(\\@items, $timeout)");
     av = (AV *)SvRV(items);
@@ -648,28 +619,15 @@ _poll(items, timeout_ms)
         }
         pi[i].events = (short)(sv_ev ? SvIV(*sv_ev) : 0);
     }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        IV left = timeout_ms;
-        if (timeout_ms > 0) {
-            struct timespec t1;
-            IV spent;
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            spent = (IV)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-            left = timeout_ms > spent ? timeout_ms - spent : 0;
-        }
-        rc = zr_poll(pi, (size_t)n, (int64_t)left);
-        if (rc >= 0 || zr_errno() != EINTR)
-            break;
-        /* A signal: run Perl's handlers (which may die); then fail with EINTR, or wait for
-         * the rest when asked to resume. */
-        PERL_ASYNC_CHECK();
-        if (!zrp_resume_after_signal(aTHX)) {
-            zrp_throw(aTHX_ "zmq_poll", EINTR, NULL);
-        }
+    /* A signal ends the wait with EINTR; to resume, the engine says how long is left. */
+    rc = zr_poll(pi, (size_t)n, (int64_t)timeout_ms, &left);
+    err = rc < 0 ? zr_errno() : 0;
+    while (err == EINTR && zrp_after_signal(aTHX_ NULL)) {
+        rc = zr_poll(pi, (size_t)n, left, &left);
+        err = rc < 0 ? zr_errno() : 0;
     }
     if (rc < 0)
-        zrp_throw(aTHX_ "zmq_poll", zr_errno(), NULL);
+        zrp_throw(aTHX_ "zmq_poll", err, NULL);
     EXTEND(SP, n);
     for (i = 0; i < n; i++)
         mPUSHi(pi[i].revents);
@@ -685,7 +643,7 @@ _proxy(frontend, backend, capture = &PL_sv_undef, control = &PL_sv_undef)
      * control socket says TERMINATE (returns), or a signal handler returns (croaks EINTR,
      * unless $ZMQ::Rust::RESUME_AFTER_SIGNAL asks to go on). */
     zrp_sock *f, *b, *cap = NULL, *ctl = NULL;
-    int rc;
+    int rc, err;
     f = zrp_sock_get(aTHX_ frontend);
     b = zrp_sock_get(aTHX_ backend);
     if (!f || !b)
@@ -699,16 +657,12 @@ _proxy(frontend, backend, capture = &PL_sv_undef, control = &PL_sv_undef)
     sv_2mortal(SvRV(frontend));
     SvREFCNT_inc_simple_void_NN(SvRV(backend));
     sv_2mortal(SvRV(backend));
-    for (;;) {
+    do {
         rc = zr_proxy(f->sock, b->sock, cap ? cap->sock : NULL, ctl ? ctl->sock : NULL);
-        if (rc == 0 || zr_errno() != EINTR)
-            break;
-        PERL_ASYNC_CHECK();
-        if (!zrp_resume_after_signal(aTHX))
-            zrp_throw(aTHX_ "zmq_proxy", EINTR, NULL);
-    }
+        err = rc == 0 ? 0 : zr_errno();
+    } while (err == EINTR && zrp_after_signal(aTHX_ NULL));
     if (rc != 0)
-        zrp_throw(aTHX_ "zmq_proxy", zr_errno(), NULL);
+        zrp_throw(aTHX_ "zmq_proxy", err, NULL);
     XSRETURN_YES;
 
 MODULE = ZMQ::Rust    PACKAGE = ZMQ::Rust::Context
@@ -949,7 +903,7 @@ send(self, data = &PL_sv_undef, flags = 0)
     int rc, err;
     SOCK_OR_EMPTY(s, self);
     p = zrp_bytes(aTHX_ data, &len, "send");
-    ZRP_BLOCKING(self, s, flags, ZRP_SNDTIMEO, zr_socket_send(s->sock, (const uint8_t *)p, len, flags));
+    ZRP_CALL(self, flags, zr_socket_send(s->sock, (const uint8_t *)p, len, flags));
     if (rc != 0) {
         zrp_sock_fail_e(aTHX_ s, "zmq_send", err, NULL);
         XSRETURN_EMPTY;
@@ -989,7 +943,7 @@ send_multipart(self, parts = &PL_sv_undef, flags = 0)
         iov[i].base = (const uint8_t *)p;
         iov[i].len = len;
     }
-    ZRP_BLOCKING(self, s, flags, ZRP_SNDTIMEO, zr_socket_send_parts(s->sock, iov, (size_t)n, flags));
+    ZRP_CALL(self, flags, zr_socket_send_parts(s->sock, iov, (size_t)n, flags));
     if (rc != 0) {
         zrp_sock_fail_e(aTHX_ s, "zmq_send", err, NULL);
         XSRETURN_EMPTY;
@@ -1006,7 +960,7 @@ recv(self, flags = 0)
     int more;
     int rc, err;
     SOCK_OR_EMPTY(s, self);
-    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv_owned(s->sock, flags, &data, &len, &cap, &more));
+    ZRP_CALL(self, flags, zr_socket_recv_owned(s->sock, flags, &data, &len, &cap, &more));
     if (rc != 0) {
         zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
@@ -1032,7 +986,7 @@ recv_multipart(self, flags = 0)
     size_t n, i;
     int rc, err;
     SOCK_OR_EMPTY(s, self);
-    ZRP_BLOCKING(self, s, flags, ZRP_RCVTIMEO, zr_socket_recv_parts_owned(s->sock, flags, &iov, &n));
+    ZRP_CALL(self, flags, zr_socket_recv_parts_owned(s->sock, flags, &iov, &n));
     if (rc != 0) {
         zrp_sock_fail_e(aTHX_ s, "zmq_msg_recv", err, NULL);
         XSRETURN_EMPTY;
@@ -1105,7 +1059,7 @@ get_linger(self)
     get_rcvmore = 2
     get_type = 3
   PPCODE:
-    static const int opts[] = { 17, 14, 13, 16 };
+    static const int opts[] = { ZR_SOCKOPT_LINGER, ZR_SOCKOPT_FD, ZR_SOCKOPT_RCVMORE, ZR_SOCKOPT_TYPE };
     SV *v;
     SOCK_OR_EMPTY(s, self);
     v = zrp_getopt(aTHX_ s, opts[ix], ZR_OPT_INT);
@@ -1121,7 +1075,7 @@ set_linger(self, value = &PL_sv_undef)
     SOCK_OR_EMPTY(s, self);
     if (items < 2)
         croak("usage: $socket->set_linger($ms)");
-    if (zrp_setopt(aTHX_ s, 17, ZR_OPT_INT, value) != 0)
+    if (zrp_setopt(aTHX_ s, ZR_SOCKOPT_LINGER, ZR_OPT_INT, value) != 0)
         XSRETURN_EMPTY;
     XSRETURN_YES;
 
@@ -1133,7 +1087,8 @@ get_identity(self)
   PPCODE:
     SV *v;
     SOCK_OR_EMPTY(s, self);
-    v = zrp_getopt(aTHX_ s, ix ? 32 : 5, ix ? ZR_OPT_STRING : ZR_OPT_BINARY);
+    v = zrp_getopt(aTHX_ s, ix ? ZR_SOCKOPT_LAST_ENDPOINT : ZR_SOCKOPT_ROUTING_ID,
+                   ix ? ZR_OPT_STRING : ZR_OPT_BINARY);
     if (!v)
         XSRETURN_EMPTY;
     XPUSHs(sv_2mortal(v));
@@ -1143,13 +1098,15 @@ set_identity(self, value = &PL_sv_undef)
     SV *self
     SV *value
   ALIAS:
-    subscribe = 6
-    unsubscribe = 7
+    subscribe = 1
+    unsubscribe = 2
   PPCODE:
+    static const int opts[] = { ZR_SOCKOPT_ROUTING_ID, ZR_SOCKOPT_SUBSCRIBE, ZR_SOCKOPT_UNSUBSCRIBE };
+    static const char *const method[] = { "set_identity", "subscribe", "unsubscribe" };
     SOCK_OR_EMPTY(s, self);
     if (items < 2)
-        croak("usage: $socket->%s($bytes)", ix == 6 ? "subscribe" : ix == 7 ? "unsubscribe" : "set_identity");
-    if (zrp_setopt(aTHX_ s, ix ? ix : 5, ZR_OPT_BINARY, value) != 0)
+        croak("usage: $socket->%s($bytes)", method[ix]);
+    if (zrp_setopt(aTHX_ s, opts[ix], ZR_OPT_BINARY, value) != 0)
         XSRETURN_EMPTY;
     XSRETURN_YES;
 

@@ -39,6 +39,35 @@
 // String option (NUL-terminated when read).
 #define ZR_OPT_STRING 4
 
+// Numbers of the socket options the Perl glue reads and writes by name (libzmq's; a test
+// checks them against the engine's option table).
+#define ZR_SOCKOPT_ROUTING_ID 5
+
+// ZMQ_SUBSCRIBE.
+#define ZR_SOCKOPT_SUBSCRIBE 6
+
+// ZMQ_UNSUBSCRIBE.
+#define ZR_SOCKOPT_UNSUBSCRIBE 7
+
+// ZMQ_RCVMORE.
+#define ZR_SOCKOPT_RCVMORE 13
+
+// ZMQ_FD.
+#define ZR_SOCKOPT_FD 14
+
+// ZMQ_TYPE.
+#define ZR_SOCKOPT_TYPE 16
+
+// ZMQ_LINGER.
+#define ZR_SOCKOPT_LINGER 17
+
+// ZMQ_LAST_ENDPOINT.
+#define ZR_SOCKOPT_LAST_ENDPOINT 32
+
+// Send/recv flag: go on with the blocking call a signal just interrupted (EINTR), within
+// what was left of its timeout, instead of starting a new one.
+#define ZR_RESUME (1 << 24)
+
 // Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
 // being borrowed (the engine's decoder gives bodies this large a buffer of their own).
 // Smaller ones are cheap to copy, and copying them keeps malloc's reuse pattern: a program
@@ -208,7 +237,7 @@ int32_t zr_socket_unbind(struct zr_socket *s, const uint8_t *ep, size_t len);
 // `s` is NULL or a live handle; `ep` points to `len` bytes.
 int32_t zr_socket_disconnect(struct zr_socket *s, const uint8_t *ep, size_t len);
 
-// Sends one frame (copied). `flags`: ZMQ_DONTWAIT (1), ZMQ_SNDMORE (2).
+// Sends one frame (copied). `flags`: ZMQ_DONTWAIT (1), ZMQ_SNDMORE (2), ZR_RESUME.
 //
 // # Safety
 // `s` is NULL or a live handle; `buf` points to `len` bytes.
@@ -323,11 +352,13 @@ int32_t zr_option_type(int32_t opt);
 // zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
 // ready. Returns the number of ready items, or -1 (ETERM when a socket's context was
 // terminated, EINTR on a signal). A socket may appear more than once; closed sockets are
-// never ready.
+// never ready. After EINTR, `*left_ms` (when `left_ms` is not NULL) is what is left of the
+// timeout, for a call that goes on waiting.
 //
 // # Safety
-// `items` points to `n` items whose socket pointers are NULL or live handles.
-int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms);
+// `items` points to `n` items whose socket pointers are NULL or live handles; `left_ms` is
+// NULL or writable.
+int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms, int64_t *left_ms);
 
 // zmq_socket_monitor: sends the socket's connection events (`events`: ZMQ_EVENT_* mask)
 // to a PAIR socket bound at the inproc endpoint `ep` (`len` bytes), or stops monitoring

@@ -51,6 +51,24 @@ pub const ZR_OPT_BINARY: i32 = 3;
 /// String option (NUL-terminated when read).
 pub const ZR_OPT_STRING: i32 = 4;
 
+/// Numbers of the socket options the Perl glue reads and writes by name (libzmq's; a test
+/// checks them against the engine's option table).
+pub const ZR_SOCKOPT_ROUTING_ID: i32 = 5;
+/// ZMQ_SUBSCRIBE.
+pub const ZR_SOCKOPT_SUBSCRIBE: i32 = 6;
+/// ZMQ_UNSUBSCRIBE.
+pub const ZR_SOCKOPT_UNSUBSCRIBE: i32 = 7;
+/// ZMQ_RCVMORE.
+pub const ZR_SOCKOPT_RCVMORE: i32 = 13;
+/// ZMQ_FD.
+pub const ZR_SOCKOPT_FD: i32 = 14;
+/// ZMQ_TYPE.
+pub const ZR_SOCKOPT_TYPE: i32 = 16;
+/// ZMQ_LINGER.
+pub const ZR_SOCKOPT_LINGER: i32 = 17;
+/// ZMQ_LAST_ENDPOINT.
+pub const ZR_SOCKOPT_LAST_ENDPOINT: i32 = 32;
+
 fn null_socket() -> i32 {
     set_last(libc::ENOTSOCK, "NULL socket handle");
     -1
@@ -190,7 +208,11 @@ pub unsafe extern "C" fn zr_socket_disconnect(s: *mut zr_socket, ep: *const u8, 
     endpoint_call(s, ep, len, Socket::disconnect)
 }
 
-/// Sends one frame (copied). `flags`: ZMQ_DONTWAIT (1), ZMQ_SNDMORE (2).
+/// Send/recv flag: go on with the blocking call a signal just interrupted (EINTR), within
+/// what was left of its timeout, instead of starting a new one.
+pub const ZR_RESUME: i32 = 1 << 24;
+
+/// Sends one frame (copied). `flags`: ZMQ_DONTWAIT (1), ZMQ_SNDMORE (2), ZR_RESUME.
 ///
 /// # Safety
 /// `s` is NULL or a live handle; `buf` points to `len` bytes.
@@ -561,12 +583,21 @@ pub struct zr_pollitem {
 /// zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
 /// ready. Returns the number of ready items, or -1 (ETERM when a socket's context was
 /// terminated, EINTR on a signal). A socket may appear more than once; closed sockets are
-/// never ready.
+/// never ready. After EINTR, `*left_ms` (when `left_ms` is not NULL) is what is left of the
+/// timeout, for a call that goes on waiting.
 ///
 /// # Safety
-/// `items` points to `n` items whose socket pointers are NULL or live handles.
+/// `items` points to `n` items whose socket pointers are NULL or live handles; `left_ms` is
+/// NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn zr_poll(items: *mut zr_pollitem, n: usize, timeout_ms: i64) -> i32 {
+pub unsafe extern "C" fn zr_poll(
+    items: *mut zr_pollitem,
+    n: usize,
+    timeout_ms: i64,
+    left_ms: *mut i64,
+) -> i32 {
+    // Read only when the wait may be interrupted and resumed.
+    let start = (timeout_ms > 0 && !left_ms.is_null()).then(std::time::Instant::now);
     guard(-1, || {
         if n > 0 && items.is_null() {
             return fail(&Error::invalid("NULL poll items"));
@@ -606,7 +637,18 @@ pub unsafe extern "C" fn zr_poll(items: *mut zr_pollitem, n: usize, timeout_ms: 
                 }
                 ready as i32
             }
-            Err(e) => fail(&e),
+            Err(e) => {
+                if e == Error::Interrupted && !left_ms.is_null() {
+                    *left_ms = match start {
+                        Some(t0) => {
+                            let spent = t0.elapsed().as_millis().min(i64::MAX as u128) as i64;
+                            timeout_ms.saturating_sub(spent).max(0)
+                        }
+                        None => timeout_ms,
+                    };
+                }
+                fail(&e)
+            }
         }
     })
 }
@@ -677,6 +719,24 @@ pub unsafe extern "C" fn zr_proxy(
 mod tests {
     use super::*;
     use crate::ctx::{zr_ctx_destroy, zr_ctx_new};
+
+    #[test]
+    fn header_constants_match_the_engine() {
+        use options::id;
+        assert_eq!(ZR_RESUME, zmq_rust_core::RESUME);
+        for (ours, engine) in [
+            (ZR_SOCKOPT_ROUTING_ID, id::ROUTING_ID),
+            (ZR_SOCKOPT_SUBSCRIBE, id::SUBSCRIBE),
+            (ZR_SOCKOPT_UNSUBSCRIBE, id::UNSUBSCRIBE),
+            (ZR_SOCKOPT_RCVMORE, id::RCVMORE),
+            (ZR_SOCKOPT_FD, id::FD),
+            (ZR_SOCKOPT_TYPE, id::TYPE),
+            (ZR_SOCKOPT_LINGER, id::LINGER),
+            (ZR_SOCKOPT_LAST_ENDPOINT, id::LAST_ENDPOINT),
+        ] {
+            assert_eq!(ours, engine);
+        }
+    }
 
     const PAIR: i32 = 0;
     const PUB: i32 = 1;

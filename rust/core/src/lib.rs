@@ -37,7 +37,7 @@ pub use error::{strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, 
 pub use msg::{Frame, Message};
 pub use options::{OptType, OptValue};
 pub use signaler::Signaler;
-pub use socket::{Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE};
+pub use socket::{Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, RESUME, SNDMORE};
 
 static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

@@ -28,6 +28,10 @@ use std::time::Instant;
 pub const DONTWAIT: i32 = 1;
 /// Send flag: more frames of this message follow.
 pub const SNDMORE: i32 = 2;
+/// Send/recv flag: this call goes on with a blocking call that a signal interrupted (EINTR),
+/// within what was left of that call's SNDTIMEO/RCVTIMEO, instead of a fresh timeout. A bit
+/// libzmq does not use; without an interrupted call to resume it changes nothing.
+pub const RESUME: i32 = 1 << 24;
 /// EVENTS bit: a message can be received.
 pub const POLLIN: i32 = 1;
 /// EVENTS bit: a message can be sent.
@@ -227,6 +231,9 @@ pub struct Socket {
     /// The fd was handed out (ZMQ_FD): from then on, after every call, the fd is readable
     /// or the signaler is armed, and it stays readable while there is input to read.
     fd_watched: bool,
+    /// The deadline of the last blocking send or recv, when a signal interrupted it: a call
+    /// with RESUME waits until then; a call without it that has to wait forgets it.
+    interrupted: Option<Option<Instant>>,
     /// Has tcp/ipc endpoints (I/O threads must hear about close).
     uses_io: bool,
     /// Where connection events go (zmq_socket_monitor).
@@ -268,6 +275,7 @@ impl Socket {
             pattern,
             closed: false,
             fd_watched: false,
+            interrupted: None,
             uses_io: false,
             monitor: Monitor::new(),
         }
@@ -689,7 +697,7 @@ impl Socket {
 
     fn send_wait(&mut self, mut frame: Frame, flags: i32) -> Result<()> {
         let nonblocking = flags & DONTWAIT != 0 || self.core.opts.sndtimeo == 0;
-        let mut deadline: Option<Option<Instant>> = None;
+        let mut deadline = self.resumed_deadline(flags);
         loop {
             if nonblocking && !self.fd_watched {
                 return Err(Error::Again);
@@ -763,7 +771,7 @@ impl Socket {
 
     fn recv_wait(&mut self, flags: i32) -> Result<Frame> {
         let nonblocking = flags & DONTWAIT != 0 || self.core.opts.rcvtimeo == 0;
-        let mut deadline: Option<Option<Instant>> = None;
+        let mut deadline = self.resumed_deadline(flags);
         loop {
             if self.reap() {
                 if let Some(f) = self.pattern.recv(&mut self.core)? {
@@ -816,7 +824,19 @@ impl Socket {
         }
     }
 
-    /// Waits on the signaler (armed by the caller) until woken or `until`.
+    /// The deadline a blocking call starts with: the interrupted call's when `flags` has
+    /// RESUME, else none yet (it is set when the call first has to wait).
+    fn resumed_deadline(&mut self, flags: i32) -> Option<Option<Instant>> {
+        let interrupted = self.interrupted.take();
+        if flags & RESUME != 0 {
+            interrupted
+        } else {
+            None
+        }
+    }
+
+    /// Waits on the signaler (armed by the caller) until woken or `until`. A signal ends the
+    /// wait with EINTR, and `until` is kept for a call with RESUME.
     fn sleep(&mut self, until: Option<Instant>) -> Result<()> {
         if self.core.ctx.inner.is_terminated() {
             return Err(Error::Term);
@@ -824,7 +844,12 @@ impl Socket {
         match self.core.sig.wait(until) {
             Ok(true) => {}
             Ok(false) => return Err(Error::Again),
-            Err(e) => return Err(e),
+            Err(e) => {
+                if e == Error::Interrupted {
+                    self.interrupted = Some(until);
+                }
+                return Err(e);
+            }
         }
         if self.core.ctx.inner.is_terminated() {
             return Err(Error::Term);

@@ -24,6 +24,15 @@
 // The longest (ms) a socket closed during exit waits for its queued messages.
 #define ZR_EXIT_LINGER_MAX_MS 2000
 
+// Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
+// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
+// Smaller ones are cheap to copy, and copying them keeps malloc's reuse pattern: a program
+// that frees a batch of handed-over 64 KiB strings at once lets glibc give the top of the
+// heap back to the kernel and fault it in again for the next batch (the Perl send+recv loop
+// at 64 KiB ran 4 to 13 times slower that way). 128 KiB is also glibc's default mmap
+// threshold.
+#define ZR_OWNED_MIN (128 * 1024)
+
 // Option value types, as returned by [`zr_option_type`].
 #define ZR_OPT_INT 0
 
@@ -68,29 +77,12 @@
 // what was left of its timeout, instead of starting a new one.
 #define ZR_RESUME (1 << 24)
 
-// Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
-// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
-// Smaller ones are cheap to copy, and copying them keeps malloc's reuse pattern: a program
-// that frees a batch of handed-over 64 KiB strings at once lets glibc give the top of the
-// heap back to the kernel and fault it in again for the next batch (the Perl send+recv loop
-// at 64 KiB ran 4 to 13 times slower that way). 128 KiB is also glibc's default mmap
-// threshold.
-#define ZR_OWNED_MIN (128 * 1024)
-
 // An opaque context handle.
 struct zr_ctx;
 
 // An opaque socket handle. It owns the last received frame(s) so that the pointers handed
 // out by `zr_socket_recv*` stay valid until the next receive on the same socket.
 struct zr_socket;
-
-// A borrowed byte buffer.
-struct zr_iovec {
-  // First byte.
-  const uint8_t *base;
-  // Length in bytes.
-  size_t len;
-};
 
 // A received frame that is either borrowed (`cap` 0: valid until the next receive or close
 // on the socket) or handed over (`cap` > 0: see [`zr_socket_recv_owned`]).
@@ -113,6 +105,14 @@ struct zr_pollitem {
   int16_t events;
   // Set on return: what is ready.
   int16_t revents;
+};
+
+// A borrowed byte buffer.
+struct zr_iovec {
+  // First byte.
+  const uint8_t *base;
+  // Length in bytes.
+  size_t len;
 };
 
 #ifdef __cplusplus
@@ -138,6 +138,42 @@ void zr_set_exiting(int32_t on);
 // # Safety
 // Each pointer is NULL or valid for writing an int.
 void zr_version(int32_t *major, int32_t *minor, int32_t *patch);
+
+// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
+// the frame is at least [`ZR_OWNED_MIN`] bytes and nothing else holds its buffer, `*cap` is
+// set to the buffer's size and `*data` is the caller's:
+// a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
+// bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
+// `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with
+// [`zr_socket_recv`]. A receiver that would copy the frame anyway (into a string of its
+// own, say) saves the copy.
+//
+// # Safety
+// `s` is NULL or a live handle; the out-pointers are valid for writing.
+int32_t zr_socket_recv_owned(struct zr_socket *s,
+                             int32_t flags,
+                             uint8_t **data,
+                             size_t *len,
+                             size_t *cap,
+                             int32_t *more);
+
+// Receives every frame of the next message, as [`zr_socket_recv_parts`], handing large
+// frames over as [`zr_socket_recv_owned`] does: `*parts` points to `*n` entries (valid
+// until the next receive or close); an entry with a non-zero `cap` is the caller's to free.
+//
+// # Safety
+// `s` is NULL or a live handle; the out-pointers are valid for writing.
+int32_t zr_socket_recv_parts_owned(struct zr_socket *s,
+                                   int32_t flags,
+                                   const struct zr_owned_iovec **parts,
+                                   size_t *n);
+
+// Releases a buffer handed over by [`zr_socket_recv_owned`] (`cap` as it reported).
+//
+// # Safety
+// `buf` and `cap` come from one successful `zr_socket_recv_owned` with a non-zero `cap`,
+// and the buffer has not been released yet; NULL is ignored.
+void zr_buf_free(uint8_t *buf, size_t cap);
 
 // Creates a context. Returns NULL on failure.
 struct zr_ctx *zr_ctx_new(void);
@@ -192,6 +228,45 @@ int32_t zr_ctx_socket_count(const struct zr_ctx *ctx);
 // # Safety
 // `ctx` is NULL or a live handle, not used afterwards.
 void zr_ctx_destroy(struct zr_ctx *ctx);
+
+// Sets a socket option from its raw encoding (as `zmq_setsockopt`).
+//
+// # Safety
+// `s` is NULL or a live handle; `val` points to `len` bytes.
+int32_t zr_socket_setsockopt(struct zr_socket *s, int32_t opt, const void *val, size_t len);
+
+// Reads a socket option (as `zmq_getsockopt`): `*len` is the buffer size on entry and the
+// value's size on return (strings include their NUL). EINVAL if the buffer is too small.
+//
+// # Safety
+// `s` is NULL or a live handle; `buf` has `*len` writable bytes.
+int32_t zr_socket_getsockopt(struct zr_socket *s, int32_t opt, void *buf, size_t *len);
+
+// The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
+int32_t zr_option_type(int32_t opt);
+
+// zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
+// ready. Returns the number of ready items, or -1 (ETERM when a socket's context was
+// terminated, EINTR on a signal). A socket may appear more than once; closed sockets are
+// never ready. After EINTR, `*left_ms` (when `left_ms` is not NULL) is what is left of the
+// timeout, for a call that goes on waiting.
+//
+// # Safety
+// `items` points to `n` items whose socket pointers are NULL or live handles; `left_ms` is
+// NULL or writable.
+int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms, int64_t *left_ms);
+
+// zmq_proxy_steerable: forwards messages between `frontend` and `backend` (and copies them
+// to `capture` if not NULL) until the context is terminated (-1, ETERM), a signal arrives
+// (-1, EINTR: call again to go on), or `control` (if not NULL) sends TERMINATE (0).
+//
+// # Safety
+// `frontend` and `backend` are live handles; `capture` and `control` are NULL or live
+// handles; all four are distinct.
+int32_t zr_proxy(struct zr_socket *frontend,
+                 struct zr_socket *backend,
+                 struct zr_socket *capture,
+                 struct zr_socket *control);
 
 // Creates a socket of libzmq type `ty` in `ctx`. Returns NULL on failure (EINVAL for an
 // unknown type, ETERM after termination, EMFILE past MAX_SOCKETS).
@@ -263,42 +338,6 @@ int32_t zr_socket_recv(struct zr_socket *s,
                        size_t *len,
                        int32_t *more);
 
-// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
-// the frame is at least [`ZR_OWNED_MIN`] bytes and nothing else holds its buffer, `*cap` is
-// set to the buffer's size and `*data` is the caller's:
-// a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
-// bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
-// `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with
-// [`zr_socket_recv`]. A receiver that would copy the frame anyway (into a string of its
-// own, say) saves the copy.
-//
-// # Safety
-// `s` is NULL or a live handle; the out-pointers are valid for writing.
-int32_t zr_socket_recv_owned(struct zr_socket *s,
-                             int32_t flags,
-                             uint8_t **data,
-                             size_t *len,
-                             size_t *cap,
-                             int32_t *more);
-
-// Receives every frame of the next message, as [`zr_socket_recv_parts`], handing large
-// frames over as [`zr_socket_recv_owned`] does: `*parts` points to `*n` entries (valid
-// until the next receive or close); an entry with a non-zero `cap` is the caller's to free.
-//
-// # Safety
-// `s` is NULL or a live handle; the out-pointers are valid for writing.
-int32_t zr_socket_recv_parts_owned(struct zr_socket *s,
-                                   int32_t flags,
-                                   const struct zr_owned_iovec **parts,
-                                   size_t *n);
-
-// Releases a buffer handed over by [`zr_socket_recv_owned`] (`cap` as it reported).
-//
-// # Safety
-// `buf` and `cap` come from one successful `zr_socket_recv_owned` with a non-zero `cap`,
-// and the buffer has not been released yet; NULL is ignored.
-void zr_buf_free(uint8_t *buf, size_t cap);
-
 // Receives every frame of the next message. On success `*parts` points to `*n` iovecs,
 // valid until the next receive or close on this socket.
 //
@@ -308,19 +347,6 @@ int32_t zr_socket_recv_parts(struct zr_socket *s,
                              int32_t flags,
                              const struct zr_iovec **parts,
                              size_t *n);
-
-// Sets a socket option from its raw encoding (as `zmq_setsockopt`).
-//
-// # Safety
-// `s` is NULL or a live handle; `val` points to `len` bytes.
-int32_t zr_socket_setsockopt(struct zr_socket *s, int32_t opt, const void *val, size_t len);
-
-// Reads a socket option (as `zmq_getsockopt`): `*len` is the buffer size on entry and the
-// value's size on return (strings include their NUL). EINVAL if the buffer is too small.
-//
-// # Safety
-// `s` is NULL or a live handle; `buf` has `*len` writable bytes.
-int32_t zr_socket_getsockopt(struct zr_socket *s, int32_t opt, void *buf, size_t *len);
 
 // ZMQ_EVENTS: POLLIN (1) | POLLOUT (2), or -1.
 //
@@ -346,20 +372,6 @@ int32_t zr_socket_type(struct zr_socket *s);
 // `s` is NULL or a live handle.
 int32_t zr_socket_is_closed(struct zr_socket *s);
 
-// The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
-int32_t zr_option_type(int32_t opt);
-
-// zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
-// ready. Returns the number of ready items, or -1 (ETERM when a socket's context was
-// terminated, EINTR on a signal). A socket may appear more than once; closed sockets are
-// never ready. After EINTR, `*left_ms` (when `left_ms` is not NULL) is what is left of the
-// timeout, for a call that goes on waiting.
-//
-// # Safety
-// `items` points to `n` items whose socket pointers are NULL or live handles; `left_ms` is
-// NULL or writable.
-int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms, int64_t *left_ms);
-
 // zmq_socket_monitor: sends the socket's connection events (`events`: ZMQ_EVENT_* mask)
 // to a PAIR socket bound at the inproc endpoint `ep` (`len` bytes), or stops monitoring
 // when `ep` is NULL.
@@ -367,18 +379,6 @@ int32_t zr_poll(struct zr_pollitem *items, size_t n, int64_t timeout_ms, int64_t
 // # Safety
 // `s` is NULL or a live handle; `ep` is NULL or points to `len` bytes.
 int32_t zr_socket_monitor(struct zr_socket *s, const uint8_t *ep, size_t len, int32_t events);
-
-// zmq_proxy_steerable: forwards messages between `frontend` and `backend` (and copies them
-// to `capture` if not NULL) until the context is terminated (-1, ETERM), a signal arrives
-// (-1, EINTR: call again to go on), or `control` (if not NULL) sends TERMINATE (0).
-//
-// # Safety
-// `frontend` and `backend` are live handles; `capture` and `control` are NULL or live
-// handles; all four are distinct.
-int32_t zr_proxy(struct zr_socket *frontend,
-                 struct zr_socket *backend,
-                 struct zr_socket *capture,
-                 struct zr_socket *control);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -12,11 +12,19 @@
 #![allow(non_camel_case_types)]
 #![warn(missing_docs)]
 
+mod buf;
 mod ctx;
 mod error;
+mod option;
+mod poll;
+mod proxy;
 mod socket;
 
+pub use buf::*;
 pub use ctx::*;
+pub use option::*;
+pub use poll::*;
+pub use proxy::*;
 pub use socket::*;
 
 use std::ffi::c_char;

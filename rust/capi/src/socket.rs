@@ -1,33 +1,20 @@
-//! Socket handles.
+//! Socket handles: create, close, bind and connect, send, receive (borrowed frames), events,
+//! monitor.
 
+use crate::buf::zr_owned_iovec;
 use crate::ctx::zr_ctx;
 use crate::error::{fail, guard, set_last, status};
 use bytes::Bytes;
-use std::os::raw::c_void;
-use zmq_rust_core::poll::{self, PollItem, Target};
-use zmq_rust_core::{options, Error, OptType, Socket, SocketType};
+use zmq_rust_core::{Error, Socket, SocketType};
 
 /// An opaque socket handle. It owns the last received frame(s) so that the pointers handed
 /// out by `zr_socket_recv*` stay valid until the next receive on the same socket.
 pub struct zr_socket {
-    sock: Socket,
-    last: Bytes,
-    parts: Vec<Bytes>,
-    iov: Vec<zr_iovec>,
-    owned_iov: Vec<zr_owned_iovec>,
-}
-
-/// A received frame that is either borrowed (`cap` 0: valid until the next receive or close
-/// on the socket) or handed over (`cap` > 0: see [`zr_socket_recv_owned`]).
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct zr_owned_iovec {
-    /// First byte.
-    pub base: *mut u8,
-    /// Length in bytes.
-    pub len: usize,
-    /// Size of the block the caller now owns, or 0 if borrowed.
-    pub cap: usize,
+    pub(crate) sock: Socket,
+    pub(crate) last: Bytes,
+    pub(crate) parts: Vec<Bytes>,
+    pub(crate) iov: Vec<zr_iovec>,
+    pub(crate) owned_iov: Vec<zr_owned_iovec>,
 }
 
 /// A borrowed byte buffer.
@@ -40,41 +27,12 @@ pub struct zr_iovec {
     pub len: usize,
 }
 
-/// Option value types, as returned by [`zr_option_type`].
-pub const ZR_OPT_INT: i32 = 0;
-/// `int64_t` option.
-pub const ZR_OPT_INT64: i32 = 1;
-/// `uint64_t` option.
-pub const ZR_OPT_UINT64: i32 = 2;
-/// Bytes option.
-pub const ZR_OPT_BINARY: i32 = 3;
-/// String option (NUL-terminated when read).
-pub const ZR_OPT_STRING: i32 = 4;
-
-/// Numbers of the socket options the Perl glue reads and writes by name (libzmq's; a test
-/// checks them against the engine's option table).
-pub const ZR_SOCKOPT_ROUTING_ID: i32 = 5;
-/// ZMQ_SUBSCRIBE.
-pub const ZR_SOCKOPT_SUBSCRIBE: i32 = 6;
-/// ZMQ_UNSUBSCRIBE.
-pub const ZR_SOCKOPT_UNSUBSCRIBE: i32 = 7;
-/// ZMQ_RCVMORE.
-pub const ZR_SOCKOPT_RCVMORE: i32 = 13;
-/// ZMQ_FD.
-pub const ZR_SOCKOPT_FD: i32 = 14;
-/// ZMQ_TYPE.
-pub const ZR_SOCKOPT_TYPE: i32 = 16;
-/// ZMQ_LINGER.
-pub const ZR_SOCKOPT_LINGER: i32 = 17;
-/// ZMQ_LAST_ENDPOINT.
-pub const ZR_SOCKOPT_LAST_ENDPOINT: i32 = 32;
-
-fn null_socket() -> i32 {
+pub(crate) fn null_socket() -> i32 {
     set_last(libc::ENOTSOCK, "NULL socket handle");
     -1
 }
 
-unsafe fn bytes_of<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
+pub(crate) unsafe fn bytes_of<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
     if len == 0 {
         Some(&[])
     } else if p.is_null() {
@@ -84,7 +42,7 @@ unsafe fn bytes_of<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
     }
 }
 
-unsafe fn str_of<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
+pub(crate) unsafe fn str_of<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
     let b = bytes_of(p, len).ok_or_else(|| Error::invalid("NULL endpoint"))?;
     std::str::from_utf8(b).map_err(|_| Error::invalid("endpoint is not valid UTF-8"))
 }
@@ -121,14 +79,17 @@ pub unsafe extern "C" fn zr_socket_new(ctx: *const zr_ctx, ty: i32) -> *mut zr_s
     })
 }
 
+/// Runs `$body` with `$h` the socket handle behind `$s`, inside the panic boundary; a NULL
+/// handle fails with ENOTSOCK.
 macro_rules! with_socket {
     ($s:expr, $on_panic:expr, |$h:ident| $body:expr) => {
-        guard($on_panic, || match $s.as_mut() {
+        $crate::error::guard($on_panic, || match $s.as_mut() {
             Some($h) => $body,
-            None => null_socket(),
+            None => $crate::socket::null_socket(),
         })
     };
 }
+pub(crate) use with_socket;
 
 /// Closes the socket (idempotent). The handle stays valid until `zr_socket_destroy`;
 /// other calls on it fail with ENOTSOCK.
@@ -291,144 +252,6 @@ pub unsafe extern "C" fn zr_socket_recv(
     })
 }
 
-/// Frames at least this large may be handed over by [`zr_socket_recv_owned`] instead of
-/// being borrowed (the engine's decoder gives bodies this large a buffer of their own).
-/// Smaller ones are cheap to copy, and copying them keeps malloc's reuse pattern: a program
-/// that frees a batch of handed-over 64 KiB strings at once lets glibc give the top of the
-/// heap back to the kernel and fault it in again for the next batch (the Perl send+recv loop
-/// at 64 KiB ran 4 to 13 times slower that way). 128 KiB is also glibc's default mmap
-/// threshold.
-pub const ZR_OWNED_MIN: usize = 128 * 1024;
-
-/// Receives one frame, as [`zr_socket_recv`], and hands its buffer over when it can: when
-/// the frame is at least [`ZR_OWNED_MIN`] bytes and nothing else holds its buffer, `*cap` is
-/// set to the buffer's size and `*data` is the caller's:
-/// a block from the C library's `malloc` (this library uses the system allocator) of `*cap`
-/// bytes holding the `*len` bytes of the frame followed by a NUL byte, to be released with
-/// `free` (or [`zr_buf_free`]). Otherwise `*cap` is 0 and `*data` is borrowed as with
-/// [`zr_socket_recv`]. A receiver that would copy the frame anyway (into a string of its
-/// own, say) saves the copy.
-///
-/// # Safety
-/// `s` is NULL or a live handle; the out-pointers are valid for writing.
-#[no_mangle]
-pub unsafe extern "C" fn zr_socket_recv_owned(
-    s: *mut zr_socket,
-    flags: i32,
-    data: *mut *mut u8,
-    len: *mut usize,
-    cap: *mut usize,
-    more: *mut i32,
-) -> i32 {
-    with_socket!(s, -1, |h| {
-        if data.is_null() || len.is_null() || cap.is_null() {
-            return fail(&Error::invalid("NULL out-pointer"));
-        }
-        match h.sock.recv(flags) {
-            Ok(f) => {
-                if !more.is_null() {
-                    *more = i32::from(f.more);
-                }
-                let v = match hand_over(f.data) {
-                    Ok(v) => {
-                        h.last = Bytes::new();
-                        v
-                    }
-                    Err(frame) => {
-                        h.last = frame;
-                        borrowed(&h.last)
-                    }
-                };
-                *data = v.base;
-                *len = v.len;
-                *cap = v.cap;
-                0
-            }
-            Err(e) => fail(&e),
-        }
-    })
-}
-
-/// The buffer of `frame` as a C string block the caller owns, if the frame is large and
-/// unshared; the frame back otherwise. The engine gives such frames exact buffers (sent ones
-/// are copies, received large bodies have buffers of their own), so the NUL is added by a
-/// one-byte `realloc`, which malloc does in place unless the size is just below a chunk's.
-fn hand_over(frame: Bytes) -> Result<zr_owned_iovec, Bytes> {
-    if frame.len() < ZR_OWNED_MIN {
-        return Err(frame);
-    }
-    let mut v: Vec<u8> = frame.try_into_mut()?.into();
-    v.reserve_exact(1);
-    v.push(0);
-    let mut v = std::mem::ManuallyDrop::new(v);
-    Ok(zr_owned_iovec {
-        base: v.as_mut_ptr(),
-        len: v.len() - 1,
-        cap: v.capacity(),
-    })
-}
-
-/// A borrowed view of `frame` (`cap` 0).
-fn borrowed(frame: &Bytes) -> zr_owned_iovec {
-    zr_owned_iovec {
-        base: frame.as_ptr().cast_mut(),
-        len: frame.len(),
-        cap: 0,
-    }
-}
-
-/// Receives every frame of the next message, as [`zr_socket_recv_parts`], handing large
-/// frames over as [`zr_socket_recv_owned`] does: `*parts` points to `*n` entries (valid
-/// until the next receive or close); an entry with a non-zero `cap` is the caller's to free.
-///
-/// # Safety
-/// `s` is NULL or a live handle; the out-pointers are valid for writing.
-#[no_mangle]
-pub unsafe extern "C" fn zr_socket_recv_parts_owned(
-    s: *mut zr_socket,
-    flags: i32,
-    parts: *mut *const zr_owned_iovec,
-    n: *mut usize,
-) -> i32 {
-    with_socket!(s, -1, |h| {
-        if parts.is_null() || n.is_null() {
-            return fail(&Error::invalid("NULL out-pointer"));
-        }
-        match h.sock.recv_parts(flags) {
-            Ok(frames) => {
-                h.parts.clear();
-                h.owned_iov.clear();
-                for f in frames {
-                    match hand_over(f) {
-                        Ok(v) => h.owned_iov.push(v),
-                        Err(f) => {
-                            h.owned_iov.push(borrowed(&f));
-                            // Moving a Bytes into the Vec does not move its bytes.
-                            h.parts.push(f);
-                        }
-                    }
-                }
-                *parts = h.owned_iov.as_ptr();
-                *n = h.owned_iov.len();
-                0
-            }
-            Err(e) => fail(&e),
-        }
-    })
-}
-
-/// Releases a buffer handed over by [`zr_socket_recv_owned`] (`cap` as it reported).
-///
-/// # Safety
-/// `buf` and `cap` come from one successful `zr_socket_recv_owned` with a non-zero `cap`,
-/// and the buffer has not been released yet; NULL is ignored.
-#[no_mangle]
-pub unsafe extern "C" fn zr_buf_free(buf: *mut u8, cap: usize) {
-    if !buf.is_null() && cap > 0 {
-        drop(Vec::from_raw_parts(buf, 0, cap));
-    }
-}
-
 /// Receives every frame of the next message. On success `*parts` points to `*n` iovecs,
 /// valid until the next receive or close on this socket.
 ///
@@ -455,58 +278,6 @@ pub unsafe extern "C" fn zr_socket_recv_parts(
                 }));
                 *parts = h.iov.as_ptr();
                 *n = h.iov.len();
-                0
-            }
-            Err(e) => fail(&e),
-        }
-    })
-}
-
-/// Sets a socket option from its raw encoding (as `zmq_setsockopt`).
-///
-/// # Safety
-/// `s` is NULL or a live handle; `val` points to `len` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn zr_socket_setsockopt(
-    s: *mut zr_socket,
-    opt: i32,
-    val: *const c_void,
-    len: usize,
-) -> i32 {
-    with_socket!(s, -1, |h| match bytes_of(val.cast(), len) {
-        Some(b) => status(h.sock.set_option(opt, b)),
-        None => fail(&Error::invalid("NULL option value")),
-    })
-}
-
-/// Reads a socket option (as `zmq_getsockopt`): `*len` is the buffer size on entry and the
-/// value's size on return (strings include their NUL). EINVAL if the buffer is too small.
-///
-/// # Safety
-/// `s` is NULL or a live handle; `buf` has `*len` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn zr_socket_getsockopt(
-    s: *mut zr_socket,
-    opt: i32,
-    buf: *mut c_void,
-    len: *mut usize,
-) -> i32 {
-    with_socket!(s, -1, |h| {
-        if len.is_null() || (buf.is_null() && *len > 0) {
-            return fail(&Error::invalid("NULL option buffer"));
-        }
-        match h.sock.get_option(opt) {
-            Ok(v) => {
-                let raw = v.to_raw();
-                if raw.len() > *len {
-                    return fail(&Error::invalid(format!(
-                        "option buffer of {} bytes is too small for {} bytes",
-                        *len,
-                        raw.len()
-                    )));
-                }
-                std::ptr::copy_nonoverlapping(raw.as_ptr(), buf.cast::<u8>(), raw.len());
-                *len = raw.len();
                 0
             }
             Err(e) => fail(&e),
@@ -553,106 +324,6 @@ pub unsafe extern "C" fn zr_socket_is_closed(s: *mut zr_socket) -> i32 {
     with_socket!(s, -1, |h| i32::from(h.sock.is_closed()))
 }
 
-/// The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
-#[no_mangle]
-pub extern "C" fn zr_option_type(opt: i32) -> i32 {
-    guard(-1, || match options::spec(opt).map(|s| s.ty) {
-        Some(OptType::Int) => ZR_OPT_INT,
-        Some(OptType::Int64) => ZR_OPT_INT64,
-        Some(OptType::Uint64) => ZR_OPT_UINT64,
-        Some(OptType::Binary) => ZR_OPT_BINARY,
-        Some(OptType::Str) => ZR_OPT_STRING,
-        None => -1,
-    })
-}
-
-/// One entry of a poll set: a socket, or (when `socket` is NULL) a file descriptor.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct zr_pollitem {
-    /// The socket, or NULL to poll `fd`.
-    pub socket: *mut zr_socket,
-    /// The file descriptor (when `socket` is NULL).
-    pub fd: i32,
-    /// ZMQ_POLLIN | ZMQ_POLLOUT (| ZMQ_POLLERR | ZMQ_POLLPRI for fds).
-    pub events: i16,
-    /// Set on return: what is ready.
-    pub revents: i16,
-}
-
-/// zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
-/// ready. Returns the number of ready items, or -1 (ETERM when a socket's context was
-/// terminated, EINTR on a signal). A socket may appear more than once; closed sockets are
-/// never ready. After EINTR, `*left_ms` (when `left_ms` is not NULL) is what is left of the
-/// timeout, for a call that goes on waiting.
-///
-/// # Safety
-/// `items` points to `n` items whose socket pointers are NULL or live handles; `left_ms` is
-/// NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn zr_poll(
-    items: *mut zr_pollitem,
-    n: usize,
-    timeout_ms: i64,
-    left_ms: *mut i64,
-) -> i32 {
-    // Read only when the wait may be interrupted and resumed.
-    let start = (timeout_ms > 0 && !left_ms.is_null()).then(std::time::Instant::now);
-    guard(-1, || {
-        if n > 0 && items.is_null() {
-            return fail(&Error::invalid("NULL poll items"));
-        }
-        let items: &mut [zr_pollitem] = if n == 0 {
-            &mut []
-        } else {
-            std::slice::from_raw_parts_mut(items, n)
-        };
-        // Each distinct socket is borrowed once, even if it appears in several items.
-        let mut handles: Vec<*mut zr_socket> = Vec::new();
-        let mut core_items = Vec::with_capacity(n);
-        for it in items.iter() {
-            let target = if it.socket.is_null() {
-                Target::Fd(it.fd)
-            } else {
-                let idx = match handles.iter().position(|&h| h == it.socket) {
-                    Some(i) => i,
-                    None => {
-                        handles.push(it.socket);
-                        handles.len() - 1
-                    }
-                };
-                Target::Socket(idx)
-            };
-            core_items.push(PollItem {
-                target,
-                events: it.events,
-                revents: 0,
-            });
-        }
-        let mut socks: Vec<&mut Socket> = handles.iter().map(|&h| &mut (*h).sock).collect();
-        match poll::poll(&mut socks, &mut core_items, timeout_ms) {
-            Ok(ready) => {
-                for (it, c) in items.iter_mut().zip(core_items.iter()) {
-                    it.revents = c.revents;
-                }
-                ready as i32
-            }
-            Err(e) => {
-                if e == Error::Interrupted && !left_ms.is_null() {
-                    *left_ms = match start {
-                        Some(t0) => {
-                            let spent = t0.elapsed().as_millis().min(i64::MAX as u128) as i64;
-                            timeout_ms.saturating_sub(spent).max(0)
-                        }
-                        None => timeout_ms,
-                    };
-                }
-                fail(&e)
-            }
-        }
-    })
-}
-
 /// zmq_socket_monitor: sends the socket's connection events (`events`: ZMQ_EVENT_* mask)
 /// to a PAIR socket bound at the inproc endpoint `ep` (`len` bytes), or stops monitoring
 /// when `ep` is NULL.
@@ -677,48 +348,11 @@ pub unsafe extern "C" fn zr_socket_monitor(
     })
 }
 
-/// zmq_proxy_steerable: forwards messages between `frontend` and `backend` (and copies them
-/// to `capture` if not NULL) until the context is terminated (-1, ETERM), a signal arrives
-/// (-1, EINTR: call again to go on), or `control` (if not NULL) sends TERMINATE (0).
-///
-/// # Safety
-/// `frontend` and `backend` are live handles; `capture` and `control` are NULL or live
-/// handles; all four are distinct.
-#[no_mangle]
-pub unsafe extern "C" fn zr_proxy(
-    frontend: *mut zr_socket,
-    backend: *mut zr_socket,
-    capture: *mut zr_socket,
-    control: *mut zr_socket,
-) -> i32 {
-    guard(-1, || {
-        let ptrs = [frontend, backend, capture, control];
-        if frontend.is_null() || backend.is_null() {
-            return null_socket();
-        }
-        for i in 0..4 {
-            for j in (i + 1)..4 {
-                if !ptrs[i].is_null() && ptrs[i] == ptrs[j] {
-                    return fail(&Error::invalid("proxy sockets must be distinct"));
-                }
-            }
-        }
-        let mut stats = zmq_rust_core::proxy::ProxyStats::default();
-        let r = zmq_rust_core::proxy::proxy(
-            &mut (*frontend).sock,
-            &mut (*backend).sock,
-            capture.as_mut().map(|h| &mut h.sock),
-            control.as_mut().map(|h| &mut h.sock),
-            &mut stats,
-        );
-        status(r)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ctx::{zr_ctx_destroy, zr_ctx_new};
+    use crate::*;
+    use zmq_rust_core::options;
 
     #[test]
     fn header_constants_match_the_engine() {

@@ -8,6 +8,7 @@ use File::Basename ();
 use File::Temp ();
 use POSIX ();
 use Time::HiRes ();
+use ZMQRTest::LineProc ();
 use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
 
 our @EXPORT_OK = qw(ep timed sock bind_connect connected_pair drain drain_parts caught
@@ -309,16 +310,8 @@ package ZMQRTest::Run;
 
 sub pid { $_[0]{pid} }
 
-sub _slurp {
-    my ($f) = @_;
-    open my $fh, '<', $f or return '';
-    local $/;
-    my $s = <$fh>;
-    return defined $s ? $s : '';
-}
-
-sub stdout { _slurp( $_[0]{out} ) }
-sub stderr { _slurp( $_[0]{err} ) }
+sub stdout { ZMQRTest::LineProc::slurp( $_[0]{out} ) }
+sub stderr { ZMQRTest::LineProc::slurp( $_[0]{err} ) }
 
 # Waits up to $secs for the script's stdout to match $re; returns the captures (or 1), or
 # nothing if it did not (or if the script ended without printing it).

@@ -3,10 +3,11 @@ package ZMQRTest::JeroMQ;
 use strict;
 use warnings;
 
+use parent 'ZMQRTest::LineProc';
+
 use File::Basename ();
 use File::Spec ();
 use File::Temp ();
-use IO::Select ();
 use POSIX ();
 use Time::HiRes ();
 
@@ -15,8 +16,8 @@ use Time::HiRes ();
 
 my $SOURCE = File::Spec->catfile( File::Basename::dirname( File::Basename::dirname(__FILE__) ),
     'JeromqPeer.java' );
-my %LIVE;    # pid => peer, for the END clean-up
 my ( $CLASSES, $CLASSPATH, $VERSION );
+my $STARTED = 0;
 our $ERROR;
 
 # Where .ci/jeromq.sh unpacks the jars when ZMQ_RUST_JEROMQ is not set.
@@ -71,7 +72,7 @@ sub probe {
     my $log = "$CLASSES/javac.log";
     my $rc  = _run_bounded( 120, $log, $javac, '-nowarn', '-d', $CLASSES, '-cp', $cp, $SOURCE );
     if ( $rc != 0 ) {
-        my $why = _slurp($log);
+        my $why = ZMQRTest::LineProc::slurp($log);
         $why =~ s/\s+/ /g;
         $why = substr( $why, 0, 300 );
         return ( undef, "JeromqPeer.java does not compile against @jars (JeroMQ before 0.5?): $why" );
@@ -89,14 +90,6 @@ sub probe {
 
 sub jars { return _jars() }
 
-sub _slurp {
-    my ($f) = @_;
-    open my $fh, '<', $f or return '';
-    local $/;
-    my $s = <$fh>;
-    return defined $s ? $s : '';
-}
-
 # Runs a command with stdout and stderr to $log; kills it after $secs. Returns its exit code
 # (-1 when it was killed or could not start).
 sub _run_bounded {
@@ -110,17 +103,8 @@ sub _run_bounded {
         { exec @cmd }
         POSIX::_exit(127);
     }
-    my $until = Time::HiRes::time() + $secs;
-    while (1) {
-        my $r = waitpid( $pid, POSIX::WNOHANG() );
-        return $? >> 8 if $r == $pid;
-        if ( Time::HiRes::time() > $until ) {
-            kill 'KILL', $pid;
-            waitpid( $pid, 0 );
-            return -1;
-        }
-        Time::HiRes::sleep(0.05);
-    }
+    my ( $status, $killed ) = ZMQRTest::LineProc::reap_within( $pid, $secs, 0.05 );
+    return $killed || $status == -1 ? -1 : $status >> 8;
 }
 
 # Starts the JVM (after a successful probe); returns the peer once it printed READY, or undef
@@ -128,36 +112,21 @@ sub _run_bounded {
 sub start {
     my ( $class, %opt ) = @_;
     my $deadline = $opt{deadline} || 60;
-    my $log = "$CLASSES/peer-" . ( 1 + keys %LIVE ) . "-$$-" . int( Time::HiRes::time() * 1000 ) . '.err';
-    pipe( my $child_in,   my $to_child )  or die "pipe: $!";
-    pipe( my $from_child, my $child_out ) or die "pipe: $!";
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if ( !$pid ) {
-        close $to_child;
-        close $from_child;
-        open STDIN,  '<&', $child_in  or POSIX::_exit(126);
-        open STDOUT, '>&', $child_out or POSIX::_exit(126);
-        open STDERR, '>',  $log       or POSIX::_exit(126);
-        # A small heap and the quick compiler only: the JVM shares a busy machine with the test.
-        my @jvm = @{ $opt{jvm} || [ '-XX:TieredStopAtLevel=1' ] };
-        { exec java(), '-Xmx128m', '-XX:+UseSerialGC', @jvm, '-cp', $CLASSPATH,
-              'JeromqPeer', '--deadline', $deadline }
-        POSIX::_exit(127);
-    }
-    close $child_in;
-    close $child_out;
-    my $old = select $to_child;
-    $| = 1;
-    select $old;
-    my $self = bless { pid => $pid, owner => $$, in => $to_child, out => $from_child, buf => '',
-        queue => [], lines => [], log => $log }, $class;
-    $LIVE{$pid} = $self;
-    my $ready = $self->expect( qr/^READY /, $opt{start_timeout} || 30 );
-    if ( !$ready ) {
-        $ERROR = 'no READY from the JeroMQ peer within 30 s; stdout: ' . join( ' / ', @{ $self->{lines} } )
-            . '; stderr: ' . $self->stderr;
-        $self->kill;
+    my $log      = "$CLASSES/peer-" . ++$STARTED . "-$$-" . int( Time::HiRes::time() * 1000 ) . '.err';
+    # A small heap and the quick compiler only: the JVM shares a busy machine with the test.
+    my @jvm = @{ $opt{jvm} || ['-XX:TieredStopAtLevel=1'] };
+    my ( $self, $ready ) = $class->spawn(
+        [ java(), '-Xmx128m', '-XX:+UseSerialGC', @jvm, '-cp', $CLASSPATH, 'JeromqPeer', '--deadline', $deadline ],
+        stderr     => $log,
+        ready      => qr/^READY /,
+        timeout    => $opt{start_timeout} || 30,
+        name       => 'the JeroMQ peer',
+        poll       => 0.01,    # on_wait: every 10 ms
+        keep_lines => 200,     # a long test prints many
+        quit_wait  => 3,
+    );
+    if ( !$self ) {
+        $ERROR = $ready;
         return;
     }
     ( $self->{version} ) = $ready =~ /^READY (\S+)/;
@@ -165,116 +134,13 @@ sub start {
 }
 
 sub version { $_[0]{version} }
-sub pid     { $_[0]{pid} }
-sub stderr  { _slurp( $_[0]{log} ) }
 
-# $code is called every 10 ms while a wait for the peer's output goes on (to service a
-# ZMQ::Rust socket meanwhile).
-sub on_wait { $_[0]{on_wait} = $_[1]; return $_[0] }
-
-# Writes command lines.
-sub cmd {
-    my ( $self, @lines ) = @_;
-    return 0 unless $self->{pid};
-    local $SIG{PIPE} = 'IGNORE';
-    return syswrite( $self->{in}, join( '', map {"$_\n"} @lines ) ) ? 1 : 0;
-}
-
-sub _pump {
-    my ( $self, $timeout ) = @_;
-    my $fh = $self->{out} or return 0;
-    my $sel  = IO::Select->new($fh);
-    my $read = 0;
-    while ( $sel->can_read( $read ? 0 : $timeout ) ) {
-        my $n = sysread $fh, my $chunk, 1 << 16;
-        if ( !$n ) {
-            close $fh;
-            $self->{out} = undef;
-            last;
-        }
-        $self->{buf} .= $chunk;
-        $read += $n;
-    }
-    while ( $self->{buf} =~ s/\A([^\n]*)\n// ) {
-        push @{ $self->{queue} }, $1;
-        push @{ $self->{lines} }, $1;
-        shift @{ $self->{lines} } if @{ $self->{lines} } > 200;
-    }
-    return $read;
-}
-
-# Removes and returns the first line matching $re, or undef after $timeout seconds (default
-# 5); other lines stay queued.
+# The first line matching $re; nothing (an empty list) when none came within $timeout seconds
+# (default 5).
 sub expect {
     my ( $self, $re, $timeout ) = @_;
-    $timeout = 5 unless defined $timeout;
-    my $until = Time::HiRes::time() + $timeout;
-    while (1) {
-        for my $i ( 0 .. $#{ $self->{queue} } ) {
-            return splice( @{ $self->{queue} }, $i, 1 ) if $self->{queue}[$i] =~ $re;
-        }
-        my $left = $until - Time::HiRes::time();
-        return if $left <= 0;
-        return if !$self->{out} && !$self->_pump(0);
-        $self->{on_wait}->() if $self->{on_wait};
-        $self->_pump( $left < 0.01 ? $left : 0.01 );
-    }
-}
-
-# Drops queued lines (after reading what is there now).
-sub clear { my ($self) = @_; $self->_pump(0); $self->{queue} = []; return }
-
-# The last lines the peer printed, for diagnostics.
-sub transcript { my ($self) = @_; $self->_pump(0); return @{ $self->{lines} } }
-
-# QUIT, then wait (up to $timeout s) for the exit; kills it if it does not go.
-sub quit {
-    my ( $self, $timeout ) = @_;
-    return unless $self->{pid};
-    $self->cmd('QUIT');
-    $self->expect( qr/^BYE /, defined $timeout ? $timeout : 5 );
-    $self->_reap(3);
-    return $self;
-}
-
-sub kill {
-    my ($self) = @_;
-    return unless $self->{pid};
-    CORE::kill 'KILL', $self->{pid};
-    $self->_reap(5);
-    return $self;
-}
-
-sub _reap {
-    my ( $self, $timeout ) = @_;
-    my $pid = $self->{pid} or return;
-    my $until = Time::HiRes::time() + $timeout;
-    while ( waitpid( $pid, POSIX::WNOHANG() ) == 0 ) {
-        if ( Time::HiRes::time() > $until ) {
-            CORE::kill 'KILL', $pid;
-            waitpid( $pid, 0 );
-            last;
-        }
-        Time::HiRes::sleep(0.01);
-    }
-    close $self->{in} if $self->{in};
-    delete $LIVE{$pid};
-    $self->{pid} = undef;
-    $self->{in}  = undef;
-}
-
-sub DESTROY {
-    my ($self) = @_;
-    local ( $?, $!, $@ );
-    $self->kill if $self->{pid} && $self->{owner} == $$;
-}
-
-END {
-    local $?;
-    for my $peer ( grep { $_->{pid} && $_->{owner} == $$ } values %LIVE ) {
-        CORE::kill 'KILL', $peer->{pid};
-        waitpid( $peer->{pid}, 0 );
-    }
+    my @got = $self->take( $re, 1, $timeout );
+    return @got ? $got[0] : ();
 }
 
 1;
@@ -306,11 +172,15 @@ F</usr/share/java>. It compiles F<t/lib/JeromqPeer.java> into a temporary direct
 once and returns JeroMQ's version, or C<(undef, $reason)>. JeroMQ before 0.5 (Debian bookworm's
 0.3.6 speaks ZMTP 2.0 only) is refused.
 
-C<start(deadline =E<gt> $secs)> runs the peer (see the comment at the top of
-F<JeromqPeer.java> for its commands and output lines) and returns once it printed READY.
-C<cmd(@lines)> writes command lines; C<expect($re, $timeout)> takes the first output line
-matching $re, leaving the others queued; C<on_wait($code)> runs $code every 10 ms while
-C<expect> waits. Every wait is bounded; the JVM ends itself after its deadline, and peers
-still running at exit are killed.
+C<start(deadline =E<gt> $secs)> runs the peer, a L<ZMQRTest::LineProc> (see the comment at the
+top of F<JeromqPeer.java> for its commands and output lines), and returns once it printed READY
+(C<start_timeout>, default 30 s; undef and C<$ZMQRTest::JeroMQ::ERROR> otherwise); C<version>
+is the JeroMQ version it printed then. C<cmd(@lines)> writes command lines;
+C<expect($re, $timeout)> takes the first output line matching $re, leaving the others queued
+(an empty list when none came); C<clear> drops the queued lines; C<on_wait($code)> runs $code
+every 10 ms while C<expect> waits; C<transcript> has the last 200 lines it printed, C<stderr>
+its stderr. C<quit> asks the peer to exit (QUIT, then BYE, then up to 3 s for the exit), C<kill>
+SIGKILLs it. Every wait is bounded; the JVM ends itself after its deadline, and peers still
+running at exit are killed.
 
 =cut

@@ -4,9 +4,9 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-use IO::Handle ();
 use POSIX ();
 use Time::HiRes ();
+use ZMQRTest::LineProc ();
 
 our @EXPORT_OK = qw(cpu_seconds join_within has_threads keep_ipc_dir);
 
@@ -16,28 +16,19 @@ our @EXPORT_OK = qw(cpu_seconds join_within has_threads keep_ipc_dir);
 sub spawn {
     my ( $class, $code, %opt ) = @_;
     my $timeout = $opt{timeout} || 15;
-    pipe( my $from_child, my $child_out ) or die "pipe: $!";
-    pipe( my $child_in,   my $to_child )  or die "pipe: $!";
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
+    my ( $pid, $reader, $writer ) = ZMQRTest::LineProc::fork_pipes();
     if ( !$pid ) {
-        close $from_child;
-        close $to_child;
-        $child_out->autoflush(1);
         $SIG{ALRM} = sub { POSIX::_exit(99) };
         alarm $timeout;
-        my $self = bless { in => $child_in, out => $child_out, buf => '', child => 1 }, $class;
+        my $self = bless { in => $reader, out => $writer, buf => '', child => 1 }, $class;
         my $ok = eval { $code->($self); 1 };
         $self->put( 'died', "$@" ) unless $ok;
-        close $child_out;
+        close $writer;
         # No END blocks, no global destruction of what the parent owns (Test::More state,
         # temporary directories): the child's code cleans up what it made.
         POSIX::_exit( $ok ? 0 : 98 );
     }
-    close $child_in;
-    close $child_out;
-    $to_child->autoflush(1);
-    return bless { pid => $pid, in => $from_child, out => $to_child, buf => '' }, $class;
+    return bless { pid => $pid, in => $reader, out => $writer, buf => '' }, $class;
 }
 
 sub pid { $_[0]{pid} }
@@ -80,19 +71,8 @@ sub finish {
     return @{ $self->{done} } if $self->{done};
     $secs = 10 unless defined $secs;
     my $t0 = Time::HiRes::time();
-    my $timed_out = 0;
-    while (1) {
-        my $r = waitpid( $self->{pid}, POSIX::WNOHANG() );
-        last if $r == $self->{pid} || $r == -1;
-        if ( Time::HiRes::time() - $t0 > $secs ) {
-            kill 'KILL', $self->{pid};
-            waitpid( $self->{pid}, 0 );
-            $timed_out = 1;
-            last;
-        }
-        Time::HiRes::sleep(0.005);
-    }
-    $self->{done} = [ $?, $timed_out, Time::HiRes::time() - $t0 ];
+    my ( $status, $timed_out ) = ZMQRTest::LineProc::reap_within( $self->{pid}, $secs, 0.005 );
+    $self->{done} = [ $status, $timed_out, Time::HiRes::time() - $t0 ];
     return @{ $self->{done} };
 }
 

@@ -99,10 +99,10 @@ sub link_up {
     if ($rust_binds) {
         $s->bind('tcp://127.0.0.1:*');
         $j->cmd( join( ' ', 'NEW p', $jtype, 'handshake_ivl=1000', @opts ), 'CONNECT p ' . $s->last_endpoint );
-        return $j->expect( qr/^CONNECTING p$/, 5 );
+        return $j->expect( qr/^CONNECTING p$/, 5 ) ? 1 : 0;
     }
     $j->cmd( join( ' ', 'NEW p', $jtype, @opts ), 'BIND p tcp://127.0.0.1:*' );
-    my $l = $j->expect( qr/^ENDPOINT p /, 5 ) or return;
+    my $l = $j->expect( qr/^ENDPOINT p /, 5 ) or return 0;
     $s->connect( ( split / /, $l )[2] );
     return 1;
 }

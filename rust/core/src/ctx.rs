@@ -3,9 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, IoThread};
+use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
-use crate::socket::{Command, Socket, SocketType};
+use crate::socket::{Socket, SocketType};
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 use std::collections::HashMap;

@@ -14,7 +14,6 @@
 
 use crate::msg::{Frame, Message, Unpacker};
 use crate::signaler::Signaler;
-use crate::socket::Command;
 use crate::spsc::Spsc;
 use bytes::Bytes;
 use crossbeam_channel::Sender;
@@ -287,6 +286,24 @@ impl PipeEnd {
             w.notify();
         }
     }
+}
+
+/// Messages to a socket about its pipes, from peer sockets (inproc) and I/O threads.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// A new pipe to a peer (inproc connect to our bind).
+    Attach(PipeEnd),
+    /// The peer of a pending connect bound: its identity and mailbox.
+    Bound {
+        pipe: PipeId,
+        identity: Bytes,
+        mailbox: Sender<Command>,
+    },
+    /// The peer closed the pipe.
+    PipeClosed(PipeId),
+    /// A connection (tcp/ipc) behind a connecter's pipe completed its handshake again, with
+    /// this peer identity.
+    Reconnected { pipe: PipeId, identity: Bytes },
 }
 
 #[cfg(test)]

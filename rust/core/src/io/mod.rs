@@ -14,9 +14,10 @@ mod timers;
 
 use crate::error::{Error, Result};
 use crate::monitor::{event, Monitor, StopWhenDropped};
+use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
-use crate::socket::{Command, SocketType};
+use crate::socket::SocketType;
 use crate::transport::{self, Listener, Target};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};

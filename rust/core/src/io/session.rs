@@ -11,9 +11,10 @@
 use super::{SessionOptions, SocketLink, Stream};
 use crate::monitor::event;
 use crate::msg::Message;
+use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
-use crate::socket::{Command, SocketType};
+use crate::socket::SocketType;
 use crate::zmtp::codec::{self, Decoder, Event};
 use crate::zmtp::command::{self, Command as ZCommand};
 use crate::zmtp::{greeting, ProtocolError};

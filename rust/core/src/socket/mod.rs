@@ -15,7 +15,7 @@ use crate::io::{IoCommand, SessionOptions, SocketLink};
 use crate::monitor::{event, Monitor, StopWhenDropped};
 use crate::msg::Frame;
 use crate::options::{self, id, OptValue, Options};
-use crate::pipe::{PipeEnd, PipeId};
+use crate::pipe::{Command, PipeEnd, PipeId};
 use crate::signaler::{deadline_after, Signaler};
 use crate::strategy::Pipes;
 use crate::transport;
@@ -111,24 +111,6 @@ impl SocketType {
     pub(crate) fn tracks_activity(self) -> bool {
         matches!(self, SocketType::Pub | SocketType::XPub)
     }
-}
-
-/// Messages between sockets (and later I/O threads) about pipes.
-#[derive(Debug)]
-pub(crate) enum Command {
-    /// A new pipe to a peer (inproc connect to our bind).
-    Attach(PipeEnd),
-    /// The peer of a pending connect bound: its identity and mailbox.
-    Bound {
-        pipe: PipeId,
-        identity: Bytes,
-        mailbox: Sender<Command>,
-    },
-    /// The peer closed the pipe.
-    PipeClosed(PipeId),
-    /// A connection (tcp/ipc) behind a connecter's pipe completed its handshake again, with
-    /// this peer identity.
-    Reconnected { pipe: PipeId, identity: Bytes },
 }
 
 /// What reading EVENTS does to the signaler's fd.

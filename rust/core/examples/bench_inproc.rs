@@ -135,6 +135,11 @@ fn pair(
     (x, y)
 }
 
+/// PULL (binds) and PUSH (connects) at `ep`, with `--hwm` if given.
+fn pull_push(ctx: &Context, ep: &str, o: &Opts) -> (Socket, Socket) {
+    pair(ctx, SocketType::Pull, SocketType::Push, ep, o.hwm)
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -214,13 +219,7 @@ impl Batches {
 fn push_pull(o: &Opts, size: usize, copy: bool) {
     let n = count_for(o, size);
     let ctx = Context::new();
-    let (pull, push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://thr",
-        o.hwm,
-    );
+    let (pull, push) = pull_push(&ctx, "inproc://thr", o);
     let payload = vec![0x5au8; size];
     let shared = Bytes::from(payload.clone());
     let (got, bytes, bad, s) = two_threads(
@@ -260,13 +259,7 @@ fn push_pull(o: &Opts, size: usize, copy: bool) {
 fn send_recv_loop(o: &Opts, size: usize) {
     let b = Batches::new(o, count_for(o, size));
     let ctx = Context::new();
-    let (mut pull, mut push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://loop",
-        o.hwm,
-    );
+    let (mut pull, mut push) = pull_push(&ctx, "inproc://loop", o);
     let payload = vec![0x5au8; size];
     let mut bad = 0u64;
     let (s, t_send, t_recv) = b.run(
@@ -363,13 +356,7 @@ fn multipart_threads(o: &Opts, size: usize) {
     let k = o.frames;
     let n = count_for(o, size * k);
     let ctx = Context::new();
-    let (pull, push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://mp",
-        o.hwm,
-    );
+    let (pull, push) = pull_push(&ctx, "inproc://mp", o);
     let payload = vec![0x5au8; size];
     let (got, bytes, bad, s) = two_threads(
         push,
@@ -404,13 +391,7 @@ fn multipart_loop(o: &Opts, size: usize) {
     let k = o.frames;
     let b = Batches::new(o, count_for(o, size * k));
     let ctx = Context::new();
-    let (mut pull, mut push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://mploop",
-        o.hwm,
-    );
+    let (mut pull, mut push) = pull_push(&ctx, "inproc://mploop", o);
     let payload = vec![0x5au8; size];
     let mut bad = 0u64;
     let (s, t_send, t_recv) = b.run(

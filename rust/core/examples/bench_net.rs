@@ -232,48 +232,88 @@ fn warm_up(
     ok
 }
 
-fn push_pull(o: &Opts, transport: &str, size: usize) -> bool {
-    let n = count_for(o, size);
+/// What the PULL of `push_pull` and `multipart` received on the clock.
+struct Received {
+    got: u64,
+    bytes: u64,
+    bad: u64,
+    secs: f64,
+}
+
+/// PULL here (binds; `--hwm`) and a child in `role` that connects and sends `n` messages:
+/// once its warm-up message has come, `go` starts the clock and `recv` receives the `n`
+/// messages one at a time (returning the bytes of one and whether it is right); then `done`
+/// lets the child close. None if no warm-up message came; else what was received and
+/// whether the child ended well. `what` names the measurement in messages.
+fn receive_from_child(
+    o: &Opts,
+    what: &str,
+    transport: &str,
+    role: &str,
+    size: usize,
+    n: u64,
+    mut recv: impl FnMut(&mut Socket) -> zmq_rust_core::Result<(u64, bool)>,
+) -> Option<(Received, bool)> {
     let ctx = Context::new();
     let mut pull = ctx.socket(SocketType::Pull).expect("socket");
     set_hwm(&mut pull, o.hwm);
     let mut dir = None;
     let ep = bind(&mut pull, transport, &mut dir);
-    let (mut child, mut ctl) = spawn(o, "send", &ep, size, n);
+    let (mut child, mut ctl) = spawn(o, role, &ep, size, n);
     // The warm-up message: the connection is up.
-    if !warm_up(o, &mut pull, &mut child, |s| s.recv(0).map(drop)) {
-        eprintln!("bench_net: push_pull {transport} {size}: no warm-up message");
+    if !warm_up(o, &mut pull, &mut child, |s| recv(s).map(drop)) {
+        eprintln!("bench_net: {what} {transport} {size}: no warm-up message");
         finish(child, ctl, false);
-        return false;
+        return None;
     }
     let t0 = Instant::now();
     tell(&mut ctl, "go");
     let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
     while got < n {
-        match pull.recv(0) {
-            Ok(f) => {
+        match recv(&mut pull) {
+            Ok((len, ok)) => {
                 got += 1;
-                bytes += f.data.len() as u64;
-                bad += u64::from(f.data.len() != size);
+                bytes += len;
+                bad += u64::from(!ok);
             }
             Err(e) => {
-                eprintln!("bench_net: push_pull {transport} {size}: recv: {e}");
+                eprintln!("bench_net: {what} {transport} {size}: recv: {e}");
                 break;
             }
         }
     }
-    let s = t0.elapsed().as_secs_f64();
+    let secs = t0.elapsed().as_secs_f64();
     let child_ok = finish(child, ctl, got == n);
+    drop(pull);
+    drop(dir);
+    Some((
+        Received {
+            got,
+            bytes,
+            bad,
+            secs,
+        },
+        child_ok,
+    ))
+}
+
+fn push_pull(o: &Opts, transport: &str, size: usize) -> bool {
+    let n = count_for(o, size);
+    let Some((r, child_ok)) = receive_from_child(o, "push_pull", transport, "send", size, n, |s| {
+        let f = s.recv(0)?;
+        Ok((f.data.len() as u64, f.data.len() == size))
+    }) else {
+        return false;
+    };
+    let (s, bad) = (r.secs, r.bad);
     println!(
         "push_pull impl=rust transport={transport} procs=2 size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
         o.hwm.unwrap_or(1000),
-        got as f64 / s,
-        bytes as f64 / s / 1048576.0,
-        n - got,
+        r.got as f64 / s,
+        r.bytes as f64 / s / 1048576.0,
+        n - r.got,
     );
-    drop(pull);
-    drop(dir);
-    got == n && child_ok
+    r.got == n && child_ok
 }
 
 fn req_rep(o: &Opts, transport: &str) -> bool {
@@ -328,46 +368,27 @@ fn req_rep(o: &Opts, transport: &str) -> bool {
 fn multipart(o: &Opts, transport: &str, size: usize) -> bool {
     let k = o.frames;
     let n = count_for(o, size * k);
-    let ctx = Context::new();
-    let mut pull = ctx.socket(SocketType::Pull).expect("socket");
-    set_hwm(&mut pull, o.hwm);
-    let mut dir = None;
-    let ep = bind(&mut pull, transport, &mut dir);
-    let (mut child, mut ctl) = spawn(o, "send_multipart", &ep, size, n);
-    // The warm-up message: the connection is up.
-    if !warm_up(o, &mut pull, &mut child, |s| s.recv_parts(0).map(drop)) {
-        eprintln!("bench_net: multipart {transport} {size}: no warm-up message");
-        finish(child, ctl, false);
+    let Some((r, child_ok)) =
+        receive_from_child(o, "multipart", transport, "send_multipart", size, n, |s| {
+            let parts = s.recv_parts(0)?;
+            let bytes = parts.iter().map(|p| p.len() as u64).sum::<u64>();
+            Ok((
+                bytes,
+                parts.len() == k && parts.iter().all(|p| p.len() == size),
+            ))
+        })
+    else {
         return false;
-    }
-    let t0 = Instant::now();
-    tell(&mut ctl, "go");
-    let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
-    while got < n {
-        match pull.recv_parts(0) {
-            Ok(parts) => {
-                got += 1;
-                bytes += parts.iter().map(|p| p.len() as u64).sum::<u64>();
-                bad += u64::from(parts.len() != k || parts.iter().any(|p| p.len() != size));
-            }
-            Err(e) => {
-                eprintln!("bench_net: multipart {transport} {size}: recv: {e}");
-                break;
-            }
-        }
-    }
-    let s = t0.elapsed().as_secs_f64();
-    let child_ok = finish(child, ctl, got == n);
+    };
+    let (s, bad) = (r.secs, r.bad);
     println!(
         "multipart impl=rust transport={transport} mode=procs procs=2 frames={k} size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
         o.hwm.unwrap_or(1000),
-        got as f64 / s,
-        bytes as f64 / s / 1048576.0,
-        n - got,
+        r.got as f64 / s,
+        r.bytes as f64 / s / 1048576.0,
+        n - r.got,
     );
-    drop(pull);
-    drop(dir);
-    got == n && child_ok
+    r.got == n && child_ok
 }
 
 /// A `fanout` child's report: `got=G bytes=B bad=X`, as numbers.

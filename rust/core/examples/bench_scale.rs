@@ -179,13 +179,7 @@ fn parse_args() -> Opts {
 
 /// CPU time of the calling thread in ns.
 fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we pass.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    common::clock_ns(libc::CLOCK_THREAD_CPUTIME_ID)
 }
 
 /// (VmRSS, VmHWM) of a process in KiB, from /proc/PID/status.
@@ -339,6 +333,40 @@ impl Kid {
             lines,
             pid,
         }
+    }
+
+    /// `total` sockets spread over `procs` children in `role` (at most one per socket), which
+    /// connect to `ep`: each gets its share (`--count`) and the number of its first socket
+    /// (`--index`), then `args`.
+    fn spread(
+        o: &Opts,
+        role: &str,
+        ep: &str,
+        total: usize,
+        procs: usize,
+        args: &[String],
+    ) -> Vec<Kid> {
+        let procs = procs.min(total);
+        let mut base = 0usize;
+        (0..procs)
+            .map(|p| {
+                let k = total / procs + usize::from(p < total % procs);
+                let mut a: Vec<String> = ["--role", role, "--endpoint", ep]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                a.extend([
+                    "--count".into(),
+                    k.to_string(),
+                    "--index".into(),
+                    base.to_string(),
+                ]);
+                a.extend(["--timeout".into(), o.timeout.to_string()]);
+                a.extend_from_slice(args);
+                base += k;
+                Kid::spawn(&a)
+            })
+            .collect()
     }
 
     fn tell(&mut self, what: &str) {
@@ -785,25 +813,8 @@ fn conns_run(o: &Opts) -> bool {
         .bind("tcp://127.0.0.1:*")
         .map(|()| router.last_endpoint().to_string());
     let ep = ep.expect("bind tcp");
-    let procs = o.dealer_procs.min(o.conns);
-    let mut kids = Vec::new();
-    let mut base = 0usize;
-    for p in 0..procs {
-        let k = o.conns / procs + usize::from(p < o.conns % procs);
-        kids.push(Kid::spawn(&[
-            "--role".into(),
-            "dealers".into(),
-            "--endpoint".into(),
-            ep.clone(),
-            "--count".into(),
-            k.to_string(),
-            "--index".into(),
-            base.to_string(),
-            "--timeout".into(),
-            o.timeout.to_string(),
-        ]));
-        base += k;
-    }
+    let mut kids = Kid::spread(o, "dealers", &ep, o.conns, o.dealer_procs, &[]);
+    let procs = kids.len();
     let ready = kids.iter().all(|k| k.expect("ready", until).is_some());
     let me = std::process::id();
     // Let the I/O thread and the allocator settle before the "before" figure.
@@ -979,29 +990,20 @@ fn fanout_run(o: &Opts, transport: &str) -> bool {
     set_hwm(&mut publ, 0);
     let mut dir = None;
     let ep = bind(&mut publ, transport, &mut dir);
-    let procs = o.sub_procs.min(o.subs);
-    let mut kids = Vec::new();
-    let mut base = 0usize;
-    for p in 0..procs {
-        let k = o.subs / procs + usize::from(p < o.subs % procs);
-        kids.push(Kid::spawn(&[
-            "--role".into(),
-            "subs".into(),
-            "--endpoint".into(),
-            ep.clone(),
-            "--count".into(),
-            k.to_string(),
-            "--index".into(),
-            base.to_string(),
+    let kids = Kid::spread(
+        o,
+        "subs",
+        &ep,
+        o.subs,
+        o.sub_procs,
+        &[
             "--fanout-msgs".into(),
             n.to_string(),
             "--fanout-size".into(),
             o.fanout_size.to_string(),
-            "--timeout".into(),
-            o.timeout.to_string(),
-        ]));
-        base += k;
-    }
+        ],
+    );
+    let procs = kids.len();
     // Warm-up messages until every SUB has one: all are connected and subscribed.
     let mut warm = vec![false; kids.len()];
     while !warm.iter().all(|&w| w) && Instant::now() < until {

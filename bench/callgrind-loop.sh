@@ -20,59 +20,32 @@
 # the process is counted (libzmq's I/O and reaper threads do nothing per message here).
 set -eu
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib/callgrind.sh"
+PROG=callgrind-loop.sh
 IMPLS=perl,ffi,rust,c
-SIZE=100
-LO=20000
-HI=120000
-TOP=0
-KEEP=
-BUILD=1
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --impl) IMPLS=$2; shift 2 ;;
-        --size) SIZE=$2; shift 2 ;;
-        --lo) LO=$2; shift 2 ;;
-        --hi) HI=$2; shift 2 ;;
-        --top) TOP=$2; shift 2 ;;
-        --keep) KEEP=$2; shift 2 ;;
-        --no-build) BUILD=0; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-        *) echo "callgrind-loop.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
-    esac
-done
-[ "$HI" -gt "$LO" ] || { echo "callgrind-loop.sh: --hi must be larger than --lo" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "callgrind-loop.sh: valgrind is not installed" >&2; exit 1; }
+script_option() { return 1; }
+parse_options "$@"
 
 RUST_BIN=$ROOT/target/release/examples/bench_inproc
 C_BIN=$ROOT/bench/bin/inproc_thr
 if [ "$BUILD" = 1 ]; then
-    case ",$IMPLS," in *,rust,*)
-        cargo build --release --locked --quiet -p zmq-rust-core --example bench_inproc \
-            --manifest-path "$ROOT/Cargo.toml" --target-dir "$ROOT/target" ;;
-    esac
-    case ",$IMPLS," in *,c,*)
-        if [ ! -x "$C_BIN" ] || [ "$ROOT/bench/c/inproc_thr.c" -nt "$C_BIN" ]; then
-            mkdir -p "$ROOT/bench/bin"
-            ${CC:-cc} -O2 -o "$C_BIN" "$ROOT/bench/c/inproc_thr.c" -lzmq -lpthread ||
-                { echo "callgrind-loop.sh: cannot build the C harness (libzmq3-dev?)" >&2;
-                  IMPLS=$(echo ",$IMPLS," | sed 's/,c,/,/; s/^,//; s/,$//'); }
-        fi ;;
-    esac
+    if has_impl rust; then
+        build_rust bench_inproc
+    fi
+    if has_impl c; then
+        build_c inproc_thr ||
+            { echo "$PROG: cannot build the C harness (libzmq3-dev?)" >&2; drop_impl c; }
+    fi
 fi
-case ",$IMPLS," in *,perl,*)
+if has_impl perl; then
     [ -f "$ROOT/blib/arch/auto/ZMQ/Rust/Rust.so" ] ||
-        { echo "callgrind-loop.sh: build the module first (perl Makefile.PL && make)" >&2; exit 1; } ;;
-esac
-case ",$IMPLS," in *,ffi,*)
+        { echo "$PROG: build the module first (perl Makefile.PL && make)" >&2; exit 1; }
+fi
+if has_impl ffi; then
     perl -MZMQ::FFI -e1 2>/dev/null ||
-        { echo "callgrind-loop.sh: ZMQ::FFI is not installed, leaving it out" >&2;
-          IMPLS=$(echo ",$IMPLS," | sed 's/,ffi,/,/; s/^,//; s/,$//'); } ;;
-esac
-
-WORK=${KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/zmq-callgrind-XXXXXX")}
-mkdir -p "$WORK"
-[ -n "$KEEP" ] || trap 'rm -rf "$WORK"' EXIT
+        { echo "$PROG: ZMQ::FFI is not installed, leaving it out" >&2; drop_impl ffi; }
+fi
+make_work_dir
 
 # run IMPL N: callgrind over the loop with N messages, output in $WORK/IMPL-N/
 run() {
@@ -120,25 +93,7 @@ if [ "$TOP" -gt 0 ] && command -v callgrind_annotate >/dev/null; then
         echo "== $impl: top $TOP functions, self instructions per message"
         callgrind_annotate --inclusive=no --threshold=100 "$WORK/$impl-$LO"/cg.* >"$WORK/ann-lo" 2>/dev/null
         callgrind_annotate --inclusive=no --threshold=100 "$WORK/$impl-$HI"/cg.* >"$WORK/ann-hi" 2>/dev/null
-        perl -e '
-            my ($lo_f, $hi_f, $n, $top) = @ARGV;
-            my %c;
-            for my $run ([$lo_f, -1], [$hi_f, 1]) {
-                open my $fh, "<", $run->[0] or die;
-                while (my $l = <$fh>) {
-                    next unless $l =~ /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.+?)\s*$/;
-                    my ($v, $fn) = ($1, $2);
-                    next if $fn eq "PROGRAM TOTALS";
-                    $v =~ tr/,//d;
-                    $fn =~ s/ \[.*\]$//;
-                    $fn =~ s/^(?:\?\?\?|[^ ]*\.(?:c|S|h|cc|rs|xs)):(?!:)//;
-                    $c{$fn} += $run->[1] * $v;
-                }
-            }
-            my @f = sort { $c{$b} <=> $c{$a} } grep { $c{$_} > 0 } keys %c;
-            splice @f, $top if @f > $top;
-            printf "%10.1f  %s\n", $c{$_} / $n, $_ for @f;
-        ' "$WORK/ann-lo" "$WORK/ann-hi" "$((HI - LO))" "$TOP"
+        top_functions "$WORK/ann-lo" "$WORK/ann-hi" "$((HI - LO))"
     done
 fi
 [ -z "$KEEP" ] || echo "callgrind output kept in $WORK"

@@ -27,55 +27,34 @@
 # Rust engine (thread interleaving), by < 0.5 % for libzmq.
 set -eu
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib/callgrind.sh"
+PROG=callgrind.sh
 IMPLS=rust,c
 TRANSPORT=tcp
 WHAT=push_pull
-SIZE=100
-LO=20000
-HI=120000
-TOP=0
-KEEP=
-BUILD=1
 RUST_BIN_OPT=
-while [ $# -gt 0 ]; do
+script_option() {
     case "$1" in
-        --impl) IMPLS=$2; shift 2 ;;
-        --transport) TRANSPORT=$2; shift 2 ;;
-        --what) WHAT=$2; shift 2 ;;
-        --size) SIZE=$2; shift 2 ;;
-        --lo) LO=$2; shift 2 ;;
-        --hi) HI=$2; shift 2 ;;
-        --top) TOP=$2; shift 2 ;;
-        --keep) KEEP=$2; shift 2 ;;
-        --no-build) BUILD=0; shift ;;
-        --rust-bin) RUST_BIN_OPT=$2; shift 2 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
-        *) echo "callgrind.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+        --transport) TRANSPORT=$2 ;;
+        --what) WHAT=$2 ;;
+        --rust-bin) RUST_BIN_OPT=$2 ;;
+        *) return 1 ;;
     esac
-done
-[ "$HI" -gt "$LO" ] || { echo "callgrind.sh: --hi must be larger than --lo" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed" >&2; exit 1; }
+}
+parse_options "$@"
 
 RUST_BIN=${RUST_BIN_OPT:-$ROOT/target/release/examples/bench_net}
 C_BIN=$ROOT/bench/bin/net_thr
-case ",$IMPLS," in *,rust,*)
-    if [ "$BUILD" = 1 ] && [ -z "$RUST_BIN_OPT" ]; then
-        cargo build --release --locked --quiet -p zmq-rust-core --example bench_net \
-            --manifest-path "$ROOT/Cargo.toml" --target-dir "$ROOT/target"
-    fi ;;
-esac
-case ",$IMPLS," in *,c,*)
-    if [ "$BUILD" = 1 ] && { [ ! -x "$C_BIN" ] || [ "$ROOT/bench/c/net_thr.c" -nt "$C_BIN" ]; }; then
-        mkdir -p "$ROOT/bench/bin"
-        ${CC:-cc} -O2 -o "$C_BIN" "$ROOT/bench/c/net_thr.c" -lzmq ||
-            { echo "callgrind.sh: cannot build the C harness (libzmq3-dev?)" >&2; IMPLS=rust; }
-    fi ;;
-esac
-
-WORK=${KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/zmq-callgrind-XXXXXX")}
-mkdir -p "$WORK"
-[ -n "$KEEP" ] || trap 'rm -rf "$WORK"' EXIT
+if [ "$BUILD" = 1 ]; then
+    if has_impl rust && [ -z "$RUST_BIN_OPT" ]; then
+        build_rust bench_net
+    fi
+    if has_impl c; then
+        build_c net_thr ||
+            { echo "$PROG: cannot build the C harness (libzmq3-dev?)" >&2; drop_impl c; }
+    fi
+fi
+make_work_dir
 
 # run IMPL N: callgrind over one measurement of N messages, output in $WORK/IMPL-N/
 run() {
@@ -174,25 +153,7 @@ if [ "$TOP" -gt 0 ] && command -v callgrind_annotate >/dev/null; then
             echo "== $impl $role $tname: top $TOP functions, self instructions per message"
             callgrind_annotate --inclusive=no --threshold=100 "$lo" >"$WORK/ann-lo" 2>/dev/null
             callgrind_annotate --inclusive=no --threshold=100 "$f" >"$WORK/ann-hi" 2>/dev/null
-            perl -e '
-                my ($lo_f, $hi_f, $n, $top) = @ARGV;
-                my %c;
-                for my $run ([$lo_f, -1], [$hi_f, 1]) {
-                    open my $fh, "<", $run->[0] or die;
-                    while (my $l = <$fh>) {
-                        next unless $l =~ /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.+?)\s*$/;
-                        my ($v, $fn) = ($1, $2);
-                        next if $fn eq "PROGRAM TOTALS";
-                        $v =~ tr/,//d;
-                        $fn =~ s/ \[.*\]$//;                          # drop the object,
-                        $fn =~ s/^(?:\?\?\?|[^ ]*\.(?:c|S|h|cc|rs))://;  # the source file
-                        $c{$fn} += $run->[1] * $v;
-                    }
-                }
-                my @f = sort { $c{$b} <=> $c{$a} } grep { $c{$_} > 0 } keys %c;
-                splice @f, $top if @f > $top;
-                printf "%10.1f  %s\n", $c{$_} / $n, $_ for @f;
-            ' "$WORK/ann-lo" "$WORK/ann-hi" "$((HI - LO))" "$TOP"
+            top_functions "$WORK/ann-lo" "$WORK/ann-hi" "$((HI - LO))"
         done
     done
 fi

@@ -24,17 +24,15 @@
 use strict;
 use warnings;
 use Config;
-use Getopt::Long qw(GetOptions);
 use File::Temp qw(tempdir);
+use FindBin ();
+use lib "$FindBin::RealBin/lib";
+use ZMQRBench qw(options);
 
 my %o = (transport => 'tcp', msgs => 10_000, drain => 'pollin', work => 200, pace => 0);
-GetOptions(\%o, 'transport=s', 'msgs=i', 'drain=s', 'work=i', 'pace=i', 'no-strace', 'traced=s', 'help|h')
-    or die "usage: $0 [--transport inproc|ipc|tcp] [--msgs N] [--drain pollin|eagain] [--work US] [--no-strace]\n";
-if ($o{help}) {
-    open my $fh, '<', __FILE__ or die;
-    while (<$fh>) { last unless /^#/; print if $. > 1 }
-    exit 0;
-}
+options(\%o, "usage: $0 [--transport inproc|ipc|tcp] [--msgs N] [--drain pollin|eagain] "
+    . "[--work US] [--pace K] [--no-strace]",
+    'transport=s', 'msgs=i', 'drain=s', 'work=i', 'pace=i', 'no-strace', 'traced=s');
 die "this needs a perl with ithreads\n" unless $Config{useithreads};
 
 if (!$o{'no-strace'} && !$o{traced}) {

@@ -29,9 +29,10 @@
 # multipart_one_thread and fanout_one_thread are accepted too).
 use strict;
 use warnings;
-use Getopt::Long qw(GetOptions);
 use Config qw(%Config);
-use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
+use FindBin ();
+use lib "$FindBin::RealBin/lib";
+use ZMQRBench qw(options binding now set_hwm);
 
 my %o = (
     impl   => 'rust',
@@ -45,58 +46,31 @@ my %o = (
     subs   => 2,
     what   => 'loop,req_rep,multipart,fanout',
 );
-GetOptions(\%o, 'impl=s', 'sizes=s', 'msgs=i', 'max_mb|max-mb=i', 'batch=i', 'rt=i',
-    'rt_size|rt-size=i', 'hwm=i', 'what=s', 'frames=i', 'subs=i')
-    or die "usage: $0 [--impl rust|ffi] [--sizes LIST] [--msgs N] [--max-mb M] [--batch K] "
+options(\%o, "usage: $0 [--impl rust|ffi] [--sizes LIST] [--msgs N] [--max-mb M] [--batch K] "
     . "[--rt N] [--rt-size B] [--hwm N] [--frames K] [--subs S] "
-    . "[--what loop,req_rep_one_thread,req_rep_threads,multipart,fanout]\n";
+    . "[--what loop,req_rep_one_thread,req_rep_threads,multipart,fanout]",
+    'impl=s', 'sizes=s', 'msgs=i', 'max_mb|max-mb=i', 'batch=i', 'rt=i', 'rt_size|rt-size=i',
+    'hwm=i', 'what=s', 'frames=i', 'subs=i');
 die "--msgs, --batch, --rt, --frames and --subs must be > 0\n"
     unless $o{msgs} > 0 && $o{batch} > 0 && $o{rt} > 0 && $o{frames} > 0 && $o{subs} > 0;
 my %want = map { $_ => 1 } split /,/, $o{what};
 
-my ($IMPL, $ctx, %C);
-my @CONST = qw(PUSH PULL REQ REP PUB SUB SNDHWM RCVHWM RCVTIMEO DONTWAIT);
-if ($o{impl} eq 'rust') {
-    require ZMQ::Rust;
-    require ZMQ::Rust::Constants;
-    $IMPL = 'perl-zmq-rust';
-    $ctx  = ZMQ::Rust->new;
-    %C    = map { $_ => ZMQ::Rust::Constants->can("ZMQ_$_")->() } @CONST;
-    print "version impl=$IMPL module=$ZMQ::Rust::VERSION perl=$^V\n";
-}
-elsif ($o{impl} eq 'ffi') {
-    require ZMQ::FFI;
-    require ZMQ::FFI::Constants;
-    $IMPL = 'perl-zmq-ffi';
-    $ctx  = ZMQ::FFI->new;
-    %C    = map { $_ => ZMQ::FFI::Constants->can("ZMQ_$_")->() } @CONST;
-    print "version impl=$IMPL module=$ZMQ::FFI::VERSION libzmq=", join('.', $ctx->version),
-        " perl=$^V\n";
-}
-else {
-    die "--impl must be rust or ffi\n";
-}
+my $B    = binding($o{impl});
+my $IMPL = $B->{impl};
+my %C    = %{ $B->{C} };
+my $ctx  = $B->{new_ctx}->();
+print $B->{version}->(), "\n";
 $| = 1;
 
-sub now { clock_gettime(CLOCK_MONOTONIC) }
-
-# Same rule as the Rust example and the C harness.
-sub count_for {
-    my ($size) = @_;
-    my $cap = int(($o{max_mb} * 1048576) / ($size > 0 ? $size : 1));
-    $cap = 1000 if $cap < 1000;
-    return $o{msgs} < $cap ? $o{msgs} : $cap;
-}
+# Same rule as the Rust example and the C harness (at least 1000 messages).
+sub count_for { ZMQRBench::count_for($o{msgs}, $o{max_mb}, $_[0], 1000) }
 
 sub pair {
     my ($ta, $tb, $ep, $hwm) = @_;
     my $a = $ctx->socket($C{$ta});
     my $b = $ctx->socket($C{$tb});
-    if ($hwm && defined $o{hwm}) {
-        for my $s ($a, $b) {
-            $s->set($C{SNDHWM}, 'int', $o{hwm});
-            $s->set($C{RCVHWM}, 'int', $o{hwm});
-        }
+    if ($hwm) {
+        set_hwm($_, \%C, $o{hwm}) for $a, $b;
     }
     $a->bind($ep);
     $b->connect($ep);
@@ -222,13 +196,11 @@ sub fanout_loop {
     $n = $rounds * $k;
     my $ep = "inproc://fanloop$size";
     my $pub = $ctx->socket($C{PUB});
-    $pub->set($C{SNDHWM}, 'int', 0);
-    $pub->set($C{RCVHWM}, 'int', 0);
+    set_hwm($pub, \%C, 0);
     $pub->bind($ep);
     my @subs = map {
         my $s = $ctx->socket($C{SUB});
-        $s->set($C{SNDHWM}, 'int', 0);
-        $s->set($C{RCVHWM}, 'int', 0);
+        set_hwm($s, \%C, 0);
         $s->set($C{RCVTIMEO}, 'int', 10_000);    # a lost message fails the run, no hang
         $s->subscribe('');
         $s->connect($ep);

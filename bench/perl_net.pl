@@ -35,10 +35,11 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Temp qw(tempdir);
-use Getopt::Long qw(GetOptions);
+use FindBin ();
 use IO::Select;
 use POSIX ();
-use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
+use lib "$FindBin::RealBin/lib";
+use ZMQRBench qw(options binding now);
 
 my %o = (
     impl      => 'rust',
@@ -53,56 +54,27 @@ my %o = (
     frames    => 3,
     subs      => 2,
 );
-GetOptions(\%o, 'impl=s', 'transport=s', 'what=s', 'sizes=s', 'msgs=i', 'max_mb|max-mb=i',
-    'rt=i', 'rt_size|rt-size=i', 'hwm=i', 'timeout=i', 'frames=i', 'subs=i', 'role=s',
-    'endpoint=s', 'size=i', 'count=i')
-    or die "usage: $0 [--impl rust|ffi] [--transport tcp,ipc] "
+options(\%o, "usage: $0 [--impl rust|ffi] [--transport tcp,ipc] "
     . "[--what push_pull,req_rep,multipart,fanout] [--sizes LIST] [--msgs N] [--max-mb M] "
-    . "[--rt N] [--rt-size B] [--hwm N] [--frames K] [--subs S] [--timeout S]\n";
+    . "[--rt N] [--rt-size B] [--hwm N] [--frames K] [--subs S] [--timeout S]",
+    'impl=s', 'transport=s', 'what=s', 'sizes=s', 'msgs=i', 'max_mb|max-mb=i', 'rt=i',
+    'rt_size|rt-size=i', 'hwm=i', 'timeout=i', 'frames=i', 'subs=i', 'role=s', 'endpoint=s',
+    'size=i', 'count=i');
 die "--msgs, --rt, --timeout, --frames and --subs must be > 0\n"
     unless $o{msgs} > 0 && $o{rt} > 0 && $o{timeout} > 0 && $o{frames} > 0 && $o{subs} > 0;
 my %want = map { $_ => 1 } split /,/, $o{what};
 
-my ($IMPL, $ctx, %C, $last_endpoint);
-if ($o{impl} eq 'rust') {
-    require ZMQ::Rust;
-    require ZMQ::Rust::Constants;
-    $IMPL = 'perl-zmq-rust';
-    %C = map { $_ => ZMQ::Rust::Constants->can("ZMQ_$_")->() }
-        qw(PUSH PULL REQ REP PUB SUB SNDHWM RCVHWM SNDTIMEO RCVTIMEO LINGER);
-    $last_endpoint = sub { $_[0]->last_endpoint };
-}
-elsif ($o{impl} eq 'ffi') {
-    require ZMQ::FFI;
-    require ZMQ::FFI::Constants;
-    $IMPL = 'perl-zmq-ffi';
-    %C = map { $_ => ZMQ::FFI::Constants->can("ZMQ_$_")->() }
-        qw(PUSH PULL REQ REP PUB SUB SNDHWM RCVHWM SNDTIMEO RCVTIMEO LINGER LAST_ENDPOINT);
-    $last_endpoint = sub { $_[0]->get($C{LAST_ENDPOINT}, 'string') };
-}
-else {
-    die "--impl must be rust or ffi\n";
-}
+my $B    = binding($o{impl});
+my $IMPL = $B->{impl};
+my %C    = %{ $B->{C} };
 $| = 1;
 
-sub new_ctx { $o{impl} eq 'rust' ? ZMQ::Rust->new : ZMQ::FFI->new }
+sub new_ctx { $B->{new_ctx}->() }
 
-sub now { clock_gettime(CLOCK_MONOTONIC) }
+# Same rule as the Rust example and the C harness (at least 100 messages).
+sub count_for { ZMQRBench::count_for($o{msgs}, $o{max_mb}, $_[0], 100) }
 
-# Same rule as the Rust example and the C harness.
-sub count_for {
-    my ($size) = @_;
-    my $cap = int(($o{max_mb} * 1048576) / ($size > 0 ? $size : 1));
-    $cap = 100 if $cap < 100;
-    return $o{msgs} < $cap ? $o{msgs} : $cap;
-}
-
-sub set_hwm {
-    my ($s) = @_;
-    return unless defined $o{hwm};
-    $s->set($C{SNDHWM}, 'int', $o{hwm});
-    $s->set($C{RCVHWM}, 'int', $o{hwm});
-}
+sub set_hwm { ZMQRBench::set_hwm($_[0], \%C, $o{hwm}) }
 
 # Binds $sock; returns the endpoint to connect to (and the private directory for ipc).
 sub bind_for {
@@ -115,7 +87,7 @@ sub bind_for {
         $dir = tempdir('zmq-perl-bench-XXXXXX', TMPDIR => 1, CLEANUP => 1);    # mode 0700
         $sock->bind("ipc://$dir/s");
     }
-    return ($last_endpoint->($sock), $dir);
+    return ($B->{last_endpoint}->($sock), $dir);
 }
 
 # The child: a fresh perl on this script with the same module path (blib).
@@ -176,19 +148,31 @@ sub finish {
     return !$ok || $? == 0;
 }
 
+# PULL here (--hwm) and a child in $role that connects and sends $n messages of $size bytes.
+# Once the child's warm-up message has come ($recv receives one from the socket): the
+# context, the socket, the child's pid and its control pipe; nothing (the child killed) if
+# none came. $what names the measurement in messages.
+sub pull_from_sender {
+    my ($what, $transport, $role, $size, $n, $recv) = @_;
+    my $ctx  = new_ctx();
+    my $pull = $ctx->socket($C{PULL});
+    set_hwm($pull);
+    my ($ep) = bind_for($pull, $transport);
+    my ($pid, $ctl) = spawn($role, $ep, $size, $n);
+    if (!warm_up($pull, $pid, sub { $recv->($pull) })) {    # warm-up: the connection is up
+        warn "perl_net: $what $transport $size: no warm-up message\n";
+        finish($pid, $ctl, 0);
+        return;
+    }
+    return ($ctx, $pull, $pid, $ctl);
+}
+
 sub push_pull {
     my ($transport, $size) = @_;
     my $n   = count_for($size);
-    my $ctx = new_ctx();
-    my $pull = $ctx->socket($C{PULL});
-    set_hwm($pull);
-    my ($ep, $dir) = bind_for($pull, $transport);
-    my ($pid, $ctl) = spawn('send', $ep, $size, $n);
-    if (!warm_up($pull, $pid, sub { $pull->recv })) {    # warm-up: the connection is up
-        warn "perl_net: push_pull $transport $size: no warm-up message\n";
-        finish($pid, $ctl, 0);
-        return 0;
-    }
+    my ($ctx, $pull, $pid, $ctl) =
+        pull_from_sender('push_pull', $transport, 'send', $size, $n, sub { $_[0]->recv })
+        or return 0;
     my ($got, $bytes, $bad) = (0, 0, 0);
     my $t0 = now();
     print {$ctl} "go\n";
@@ -251,16 +235,9 @@ sub multipart {
     my ($transport, $size) = @_;
     my $f   = $o{frames};
     my $n   = count_for($size * $f);
-    my $ctx = new_ctx();
-    my $pull = $ctx->socket($C{PULL});
-    set_hwm($pull);
-    my ($ep, $dir) = bind_for($pull, $transport);
-    my ($pid, $ctl) = spawn('send_multipart', $ep, $size, $n);
-    if (!warm_up($pull, $pid, sub { my @p = $pull->recv_multipart })) {    # connection is up
-        warn "perl_net: multipart $transport $size: no warm-up message\n";
-        finish($pid, $ctl, 0);
-        return 0;
-    }
+    my ($ctx, $pull, $pid, $ctl) = pull_from_sender('multipart', $transport, 'send_multipart',
+        $size, $n, sub { my @p = $_[0]->recv_multipart })
+        or return 0;
     my ($got, $bytes, $bad) = (0, 0, 0);
     my $t0 = now();
     print {$ctl} "go\n";
@@ -289,8 +266,7 @@ sub fanout {
     my $n   = count_for($size);
     my $ctx = new_ctx();
     my $pub = $ctx->socket($C{PUB});
-    $pub->set($C{SNDHWM}, 'int', 0);
-    $pub->set($C{RCVHWM}, 'int', 0);
+    ZMQRBench::set_hwm($pub, \%C, 0);
     my ($ep, $dir) = bind_for($pub, $transport);
     my (@kids, %warm, %report);
     for my $i (0 .. $o{subs} - 1) {
@@ -357,12 +333,22 @@ sub child_guard {
     alarm $o{timeout};
 }
 
-sub child_send {
+# A child's context and its socket of $type, connected to --endpoint, with SNDHWM and
+# RCVHWM $hwm (undef: the defaults) and then the options of %$opts.
+sub child_socket {
+    my ($type, $hwm, %opts) = @_;
     child_guard();
     my $ctx  = new_ctx();
-    my $push = $ctx->socket($C{PUSH});
-    set_hwm($push);
-    $push->connect($o{endpoint});
+    my $sock = $ctx->socket($C{$type});
+    ZMQRBench::set_hwm($sock, \%C, $hwm);
+    $sock->set($C{$_}, 'int', $opts{$_}) for sort keys %opts;
+    $sock->subscribe('') if $type eq 'SUB';
+    $sock->connect($o{endpoint});
+    return ($ctx, $sock);
+}
+
+sub child_send {
+    my ($ctx, $push) = child_socket('PUSH', $o{hwm});
     my $msg = "\x5a" x $o{size};
     $push->send($msg);    # warm-up
     my $go = <STDIN>;
@@ -374,10 +360,7 @@ sub child_send {
 }
 
 sub child_echo {
-    child_guard();
-    my $ctx = new_ctx();
-    my $rep = $ctx->socket($C{REP});
-    $rep->connect($o{endpoint});
+    my ($ctx, $rep) = child_socket('REP');
     $rep->send($rep->recv) for 1 .. $o{count};
     my $done = <STDIN>;
     $rep->close;
@@ -385,11 +368,7 @@ sub child_echo {
 }
 
 sub child_send_multipart {
-    child_guard();
-    my $ctx  = new_ctx();
-    my $push = $ctx->socket($C{PUSH});
-    set_hwm($push);
-    $push->connect($o{endpoint});
+    my ($ctx, $push) = child_socket('PUSH', $o{hwm});
     my $frames = [("\x5a" x $o{size}) x $o{frames}];
     $push->send_multipart($frames);    # warm-up
     my $go = <STDIN>;
@@ -404,16 +383,10 @@ sub child_send_multipart {
 # --count non-empty messages and "got=G bytes=B bad=X" (fewer if no message comes for
 # --timeout/2 s); wait for "done".
 sub child_sub {
-    child_guard();
     $| = 1;
-    my $ctx = new_ctx();
-    my $sub = $ctx->socket($C{SUB});
-    $sub->set($C{SNDHWM}, 'int', 0);
-    $sub->set($C{RCVHWM}, 'int', 0);
-    # Half the time the child has (child_guard), so that it reports what it got.
-    $sub->set($C{RCVTIMEO}, 'int', $o{timeout} > 2 ? $o{timeout} * 500 : 1000);
-    $sub->subscribe('');
-    $sub->connect($o{endpoint});
+    # RCVTIMEO: half the time the child has (child_guard), so that it reports what it got.
+    my ($ctx, $sub) = child_socket('SUB', 0,
+        RCVTIMEO => $o{timeout} > 2 ? $o{timeout} * 500 : 1000);
     my ($got, $bytes, $bad) = (0, 0, 0);
     if (eval { $sub->recv; 1 }) {
         print "warm\n";
@@ -446,13 +419,7 @@ if (defined $o{role}) {
     die "unknown --role $o{role}\n";
 }
 
-if ($o{impl} eq 'rust') {
-    print "version impl=$IMPL module=$ZMQ::Rust::VERSION perl=$^V\n";
-}
-else {
-    print "version impl=$IMPL module=$ZMQ::FFI::VERSION libzmq=", join('.', ZMQ::FFI->new->version),
-        " perl=$^V\n";
-}
+print $B->{version}->(), "\n";
 my $ok = 1;
 for my $t (grep { $_ eq 'tcp' || $_ eq 'ipc' } split /,/, $o{transport}) {
     if ($want{push_pull}) {

@@ -98,6 +98,14 @@ def count_for(size, floor):
     return min(O.msgs, max(cap, floor))
 
 
+def batches(n):
+    """The one-thread batch loop's messages, batch and rounds: n rounded down to whole
+    batches of --batch."""
+    k = min(O.batch, n)
+    rounds = n // k
+    return rounds * k, k, rounds
+
+
 def set_hwm(s):
     if O.hwm is not None:
         s.setsockopt(zmq.SNDHWM, O.hwm)
@@ -129,10 +137,7 @@ def pair(ctx, ta, tb, ep, hwm):
 
 
 def send_recv_loop(ctx, size):
-    n = count_for(size, 1000)
-    k = min(O.batch, n)
-    rounds = n // k
-    n = rounds * k
+    n, k, rounds = batches(count_for(size, 1000))
     pull, push = pair(ctx, zmq.PULL, zmq.PUSH, "inproc://loop%d" % size, True)
     msg = b"\x5a" * size
     send, recv = push.send, pull.recv
@@ -214,10 +219,7 @@ def parts_bad(parts, frames, size):
 
 def multipart_loop(ctx, size):
     f = O.frames
-    n = count_for(size * f, 1000)
-    k = min(O.batch, n)
-    rounds = n // k
-    n = rounds * k
+    n, k, rounds = batches(count_for(size * f, 1000))
     pull, push = pair(ctx, zmq.PULL, zmq.PUSH, "inproc://mploop%d" % size, True)
     frames = [b"\x5a" * size] * f
     send, recv = push.send_multipart, pull.recv_multipart
@@ -244,10 +246,7 @@ def multipart_loop(ctx, size):
 
 
 def fanout_loop(ctx, size):
-    n = count_for(size, 1000)
-    k = min(O.batch, n)
-    rounds = n // k
-    n = rounds * k
+    n, k, rounds = batches(count_for(size, 1000))
     ep = "inproc://fanloop%d" % size
     pub = ctx.socket(zmq.PUB)
     unlimited(pub)

@@ -12,27 +12,17 @@
 # everything, then run 2, ...); the table shows median, min and max.
 use strict;
 use warnings;
-use Cwd qw(abs_path);
-use File::Basename qw(dirname);
-use File::Spec;
-use Getopt::Long qw(GetOptions);
+use FindBin ();
 use POSIX qw(strftime);
+use lib "$FindBin::RealBin/lib";
+use ZMQRBench qw($ROOT options choose slurp machine machine_line load_line build_rust
+    build_c rust_bin c_bin find_cargo rustc_version run_command failure median report_tail);
 
-my $ROOT = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)), File::Spec->updir));
 chdir $ROOT or die "chdir $ROOT: $!\n";
 
 my %opt = (runs => 5, timeout => 300);
 my $runs_given = grep { /^--?runs\b/ } @ARGV;
-GetOptions(\%opt, 'runs=i', 'quick', 'only=s', 'raw=s', 'verbose|v', 'no-build', 'timeout=i',
-    'pin=s', 'transport=s', 'python=s', 'help|h')
-    or usage();
-usage() if $opt{help};
-$opt{runs} = 1 if $opt{quick} && !$runs_given;
-$opt{runs} = 1 if $opt{runs} < 1;
-$opt{timeout} = 60 if $opt{quick} && $opt{timeout} == 300;
-
-sub usage {
-    print STDERR <<'USAGE';
+my $USAGE = <<'USAGE';
 usage: perl -Mblib bench/run.pl [options]
   --runs N        runs of every measurement (default 5; --quick: 1)
   --quick         smoke run: few messages, 1 run (under 60 s)
@@ -47,14 +37,14 @@ usage: perl -Mblib bench/run.pl [options]
                   first of python3 on PATH and /usr/bin/python3 that can import zmq)
   -v, --verbose   print raw result lines as they come
 USAGE
-    exit 2;
-}
+options(\%opt, $USAGE, 'runs=i', 'quick', 'only=s', 'raw=s', 'verbose|v', 'no-build',
+    'timeout=i', 'pin=s', 'transport=s', 'python=s');
+$opt{runs} = 1 if $opt{quick} && !$runs_given;
+$opt{runs} = 1 if $opt{runs} < 1;
+$opt{timeout} = 60 if $opt{quick} && $opt{timeout} == 300;
 
-my %only = map { $_ => 1 } split /,/, ($opt{only} // 'rust,c,perl,ffi,py');
-my %tr = map { $_ => 1 } split /,/, ($opt{transport} // 'inproc,tcp,ipc');
-for (sort keys %tr) {
-    die "--transport: unknown transport $_ (inproc, tcp, ipc)\n" unless /^(inproc|tcp|ipc)$/;
-}
+my %only = choose('only', $opt{only}, 'rust,c,perl,ffi,py', qw(rust c perl ffi py));
+my %tr = choose('transport', $opt{transport}, 'inproc,tcp,ipc', qw(inproc tcp ipc));
 my @NET = grep { $tr{$_} } qw(tcp ipc);
 
 # Workload. Counts are per measurement process; the programs cap big sizes at max_mb MiB of
@@ -79,87 +69,22 @@ my $t_start = time;
 my %info;    # versions reported by the programs
 
 # ---------------------------------------------------------------- machine
-sub slurp { my ($f) = @_; open my $fh, '<', $f or return ''; local $/; return <$fh> }
-my $cpuinfo = slurp('/proc/cpuinfo');
-my ($cpu_model) = $cpuinfo =~ /^model name\s*:\s*(.+)$/m;
-my $nproc = `nproc 2>/dev/null`;
-chomp $nproc;
-$nproc ||= scalar(() = $cpuinfo =~ /^processor\s*:/mg) || '?';
-my ($mem_kb) = slurp('/proc/meminfo') =~ /^MemTotal:\s*(\d+)/m;
-my $kernel = `uname -sr 2>/dev/null`;
-chomp $kernel;
-my ($load0) = split /\n/, slurp('/proc/loadavg');
+my $machine = machine();
 
 # ---------------------------------------------------------------- build
-sub find_cargo {
-    return $ENV{CARGO} if $ENV{CARGO} && -x $ENV{CARGO};
-    for my $dir (File::Spec->path) {
-        my $c = File::Spec->catfile($dir, 'cargo');
-        return $c if -x $c;
-    }
-    my $home = $ENV{CARGO_HOME} || ($ENV{HOME} ? "$ENV{HOME}/.cargo" : undef);
-    return "$home/bin/cargo" if $home && -x "$home/bin/cargo";
-    return;
-}
-
 my %avail;    # impl => 1, or a reason string for "not installed"/"failed"
-my $rust_bin     = "$ROOT/target/release/examples/bench_inproc";
-my $rust_net_bin = "$ROOT/target/release/examples/bench_net";
+my $rust_bin     = rust_bin('bench_inproc');
+my $rust_net_bin = rust_bin('bench_net');
 my $rustc_v  = '';
 if ($only{rust}) {
+    $avail{rust} = build_rust($opt{'no-build'}, qw(bench_inproc bench_net));
     my $cargo = find_cargo();
-    if (!$opt{'no-build'}) {
-        if (!$cargo) {
-            $avail{rust} = 'cargo not found';
-        }
-        else {
-            print STDERR "building rust/core/examples/bench_inproc.rs and bench_net.rs "
-                . "(cargo --release) ...\n";
-            my @cmd = ($cargo, 'build', '--release', '--locked', '--quiet', '-p', 'zmq-rust-core',
-                '--example', 'bench_inproc', '--example', 'bench_net', '--manifest-path',
-                "$ROOT/Cargo.toml", '--target-dir', "$ROOT/target");
-            $avail{rust} = system(@cmd) == 0 ? 1 : 'cargo build failed';
-        }
-    }
-    else {
-        my ($missing) = grep { !-x } $rust_bin, $rust_net_bin;
-        $avail{rust} = $missing ? "no $missing (built without --no-build?)" : 1;
-    }
-    if ($cargo) {
-        (my $rustc = $cargo) =~ s/cargo$/rustc/;
-        $rustc = 'rustc' unless -x $rustc;
-        $rustc_v = `"$rustc" -V 2>/dev/null` // '';
-        chomp $rustc_v;
-    }
+    $rustc_v = rustc_version($cargo) if $cargo;
 }
 
-my $c_bin     = "$ROOT/bench/bin/inproc_thr";
-my $c_net_bin = "$ROOT/bench/bin/net_thr";
-if ($only{c}) {
-    if ($opt{'no-build'}) {
-        $avail{c} = (-x $c_bin && -x $c_net_bin) ? 1 : 'not built';
-    }
-    elsif (!-e '/usr/include/zmq.h' && !has_zmq_h()) {
-        $avail{c} = 'not installed (libzmq3-dev)';
-    }
-    else {
-        mkdir "$ROOT/bench/bin";
-        my $cc = $ENV{CC} || 'cc';
-        $avail{c} = 1;
-        for my $name (qw(inproc_thr net_thr)) {
-            my ($src, $bin) = ("$ROOT/bench/c/$name.c", "$ROOT/bench/bin/$name");
-            next if -x $bin && -M $bin <= -M $src;
-            print STDERR "building bench/bin/$name ($cc -O2 ... -lzmq) ...\n";
-            my $rc = system($cc, '-O2', '-o', $bin, $src, '-lzmq', '-lpthread');
-            $avail{c} = 'not installed (libzmq3-dev; cc failed)' if $rc != 0;
-        }
-    }
-}
-
-sub has_zmq_h {
-    my $out = `pkg-config --exists libzmq 2>/dev/null && echo yes`;
-    return ($out // '') =~ /yes/;
-}
+my $c_bin     = c_bin('inproc_thr');
+my $c_net_bin = c_bin('net_thr');
+$avail{c} = build_c($opt{'no-build'}, qw(inproc_thr net_thr)) if $only{c};
 
 if ($only{perl}) {
     my $ok = -e "$ROOT/blib/arch/auto/ZMQ/Rust/Rust.so"
@@ -281,29 +206,9 @@ sub run_job {
     my ($job) = @_;
     my ($impl, $name, @cmd) = @$job;
     my $before = grep { index($_, "$impl: ") == 0 } @failures;    # lines record() reported
-    my $pid = open(my $fh, '-|');
-    die "fork: $!\n" unless defined $pid;
-    if (!$pid) {
-        exec @cmd or do { print STDERR "exec $cmd[0]: $!\n"; POSIX::_exit(127) };
-    }
-    my @lines;
-    my $timed_out = 0;
-    eval {
-        local $SIG{ALRM} = sub { die "timeout\n" };
-        alarm $opt{timeout};
-        while (my $l = <$fh>) { push @lines, $l }
-        alarm 0;
-        1;
-    } or do {
-        alarm 0;
-        $timed_out = 1;
-        kill 'KILL', $pid;    # only the process this driver started
-    };
-    close $fh;
-    my $status = $?;
+    my ($lines, $status, $timed_out) = run_command(\@cmd, $opt{timeout});
     my $ok = 0;
-    for my $l (@lines) {
-        chomp $l;
+    for my $l (@$lines) {
         push @raw, $l;
         print {$raw_fh} "$l\n" if $raw_fh;
         print STDERR "  $l\n" if $opt{verbose};
@@ -313,9 +218,7 @@ sub run_job {
     # @failures with its result line.
     my $reported = grep { index($_, "$impl: ") == 0 } @failures;
     if ($timed_out || $status != 0 || !$ok) {
-        my $why = $timed_out ? "timeout after $opt{timeout}s"
-            : $status ? 'exit ' . ($status >> 8) . ($status & 127 ? ' signal ' . ($status & 127) : '')
-            : 'no result';
+        my $why = failure($status, $timed_out, $opt{timeout});
         $fail{$name}{$impl} = $why;
         push @failures, "$impl $name: $why (@cmd)"
             unless $status && !$timed_out && $reported > $before;
@@ -385,11 +288,6 @@ for my $run (1 .. $opt{runs}) {
 my ($load1) = split /\n/, slurp('/proc/loadavg');
 
 # ---------------------------------------------------------------- report
-sub median {
-    my @v = sort { $a <=> $b } @_;
-    return undef unless @v;
-    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
-}
 
 sub fmt {
     my ($v, $unit) = @_;
@@ -460,10 +358,8 @@ sub say_ { $out .= join('', @_) . "\n" }
 my $date = strftime('%Y-%m-%d %H:%M:%S %Z', localtime $t_start);
 say_('ZMQ::Rust benchmarks (', join(', ', grep { $tr{$_} } qw(inproc tcp ipc)), '), ', $date,
     $opt{quick} ? '  (--quick smoke run: figures are rough)' : '');
-say_('machine: ', $nproc, ' CPU(s), ', $cpu_model // 'unknown CPU', ', ',
-    $mem_kb ? sprintf('%.0f GiB RAM', $mem_kb / 1048576) : '?', ', ', $kernel);
-say_('load average: ', join(' ', (split ' ', $load0)[0 .. 2]), ' (start), ',
-    join(' ', (split ' ', $load1)[0 .. 2]), ' (end)');
+say_(machine_line($machine));
+say_(load_line($machine->{load}, $load1));
 say_('software: perl ', sprintf('%vd', $^V), ($rustc_v ? ", $rustc_v" : ''),
     ($info{perl} ? ", ZMQ::Rust $info{perl}{module}" : ''),
     ($info{c} ? ", libzmq $info{c}{libzmq} (C harness)" : ''),
@@ -588,12 +484,7 @@ if ($tr{inproc}) {
         defined $loop100 ? sprintf('%s M msg/s  %s', fmt($loop100, 'M msg/s'),
             $loop100 >= 1e6 ? 'MET' : 'NOT MET') : 'not measured'));
 }
-my $nfail = @failures;
-if ($nfail) {
-    say_("failures ($nfail):");
-    say_("  $_") for @failures;
-}
-say_(sprintf('total time: %d s', time - $t_start));
+say_($_) for report_tail(\@failures, $t_start);
 
 print $out;
-exit($nfail ? 1 : 0);
+exit(@failures ? 1 : 0);

@@ -16,24 +16,16 @@
 # connect everything, or grew to more than twice the HWM bound.
 use strict;
 use warnings;
-use Cwd qw(abs_path);
-use File::Basename qw(dirname);
-use File::Spec;
-use Getopt::Long qw(GetOptions);
+use FindBin ();
 use POSIX qw(strftime);
+use lib "$FindBin::RealBin/lib";
+use ZMQRBench qw($ROOT options choose slurp machine machine_line load_line build_rust
+    build_c rust_bin c_bin find_cargo rustc_version run_command failure report_tail);
 
-my $ROOT = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)), File::Spec->updir));
 chdir $ROOT or die "chdir $ROOT: $!\n";
 
 my %opt = (timeout => 120);
-GetOptions(\%opt, 'quick', 'only=s', 'what=s', 'transport=s', 'hwms=s', 'size=i', 'conns=i', 'backlog=i',
-    'dealer-procs=i', 'idle=f', 'subs=i', 'sub-procs=i', 'fanout-msgs=i', 'timeout=i', 'raw=s',
-    'series=s', 'no-build', 'verbose|v', 'help|h')
-    or usage();
-usage() if $opt{help};
-
-sub usage {
-    print STDERR <<'USAGE';
+my $USAGE = <<'USAGE';
 usage: perl bench/scale.pl [options]
   --quick             smoke run (~30 s): HWM 100 and 10 instead of 1000 and 10, 2 000
                       connections and 1 s idle instead of 10 000 and 5 s, 10 000 fan-out
@@ -57,15 +49,13 @@ usage: perl bench/scale.pl [options]
   --no-build          use the binaries already built
   -v, --verbose       print result lines as they come
 USAGE
-    exit 2;
-}
+options(\%opt, $USAGE, 'quick', 'only=s', 'what=s', 'transport=s', 'hwms=s', 'size=i',
+    'conns=i', 'backlog=i', 'dealer-procs=i', 'idle=f', 'subs=i', 'sub-procs=i',
+    'fanout-msgs=i', 'timeout=i', 'raw=s', 'series=s', 'no-build', 'verbose|v');
 
-my %only = map { $_ => 1 } split /,/, ($opt{only} // 'rust,c');
-my %what = map { $_ => 1 } split /,/, ($opt{what} // 'hwm,conns,fanout');
-my %tr   = map { $_ => 1 } split /,/, ($opt{transport} // 'tcp,ipc,inproc');
-for (keys %what) { die "--what: unknown $_ (hwm, conns, fanout)\n" unless /^(hwm|conns|fanout)$/ }
-for (keys %tr)   { die "--transport: unknown $_ (tcp, ipc, inproc)\n" unless /^(tcp|ipc|inproc)$/ }
-for (keys %only) { die "--only: unknown $_ (rust, c)\n" unless /^(rust|c)$/ }
+my %only = choose('only', $opt{only}, 'rust,c', qw(rust c));
+my %what = choose('what', $opt{what}, 'hwm,conns,fanout', qw(hwm conns fanout));
+my %tr   = choose('transport', $opt{transport}, 'tcp,ipc,inproc', qw(tcp ipc inproc));
 
 my %W = $opt{quick}
     ? (hwms => '100,10', conns => 2000, idle => 1, fanout_msgs => 10_000)
@@ -81,16 +71,7 @@ $W{sub_procs}    = $opt{'sub-procs'}    // 2;
 my @HWMS = split /,/, $W{hwms};
 
 my $t_start = time;
-sub slurp { my ($f) = @_; open my $fh, '<', $f or return ''; local $/; return <$fh> }
-my $cpuinfo = slurp('/proc/cpuinfo');
-my ($cpu_model) = $cpuinfo =~ /^model name\s*:\s*(.+)$/m;
-my $nproc = `nproc 2>/dev/null`;
-chomp $nproc;
-$nproc ||= scalar(() = $cpuinfo =~ /^processor\s*:/mg) || '?';
-my ($mem_kb) = slurp('/proc/meminfo') =~ /^MemTotal:\s*(\d+)/m;
-my $kernel = `uname -sr 2>/dev/null`;
-chomp $kernel;
-my ($load0) = split /\n/, slurp('/proc/loadavg');
+my $machine = machine();
 my $nofile = `sh -c 'ulimit -Hn' 2>/dev/null`;
 chomp $nofile;
 my $commit = `git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null` // '';
@@ -99,60 +80,15 @@ my $dirty = `git -C "$ROOT" status --porcelain --untracked-files=no -- rust/core
 $commit .= ' (rust/core/src has uncommitted changes)' if $dirty;
 
 # ---------------------------------------------------------------- build
-sub find_cargo {
-    return $ENV{CARGO} if $ENV{CARGO} && -x $ENV{CARGO};
-    for my $dir (File::Spec->path) {
-        my $c = File::Spec->catfile($dir, 'cargo');
-        return $c if -x $c;
-    }
-    my $home = $ENV{CARGO_HOME} || ($ENV{HOME} ? "$ENV{HOME}/.cargo" : undef);
-    return "$home/bin/cargo" if $home && -x "$home/bin/cargo";
-    return;
-}
-
 my %avail;
-my %BIN = (rust => "$ROOT/target/release/examples/bench_scale", c => "$ROOT/bench/bin/scale");
+my %BIN = (rust => rust_bin('bench_scale'), c => c_bin('scale'));
 my $rustc_v = '';
 if ($only{rust}) {
+    $avail{rust} = build_rust($opt{'no-build'}, 'bench_scale');
     my $cargo = find_cargo();
-    if ($opt{'no-build'}) {
-        $avail{rust} = -x $BIN{rust} ? 1 : "no $BIN{rust} (built without --no-build?)";
-    }
-    elsif (!$cargo) {
-        $avail{rust} = 'cargo not found';
-    }
-    else {
-        print STDERR "building rust/core/examples/bench_scale.rs (cargo --release) ...\n";
-        my @cmd = ($cargo, 'build', '--release', '--quiet', '-p', 'zmq-rust-core', '--example',
-            'bench_scale', '--manifest-path', "$ROOT/Cargo.toml", '--target-dir', "$ROOT/target");
-        $avail{rust} = system(@cmd) == 0 ? 1 : 'cargo build failed';
-    }
-    if ($cargo) {
-        (my $rustc = $cargo) =~ s/cargo$/rustc/;
-        $rustc = 'rustc' unless -x $rustc;
-        $rustc_v = `"$rustc" -V 2>/dev/null` // '';
-        chomp $rustc_v;
-    }
+    $rustc_v = rustc_version($cargo) if $cargo;
 }
-if ($only{c}) {
-    my $src = "$ROOT/bench/c/scale.c";
-    if ($opt{'no-build'}) {
-        $avail{c} = -x $BIN{c} ? 1 : 'not built';
-    }
-    elsif (!-e '/usr/include/zmq.h' && !(`pkg-config --exists libzmq 2>/dev/null && echo yes` // '')) {
-        $avail{c} = 'not installed (libzmq3-dev)';
-    }
-    elsif (-x $BIN{c} && -M $BIN{c} <= -M $src) {
-        $avail{c} = 1;
-    }
-    else {
-        mkdir "$ROOT/bench/bin";
-        my $cc = $ENV{CC} || 'cc';
-        print STDERR "building bench/bin/scale ($cc -O2 -Wall ... -lzmq) ...\n";
-        my $rc = system($cc, '-O2', '-Wall', '-o', $BIN{c}, $src, '-lzmq', '-lpthread');
-        $avail{c} = $rc == 0 ? 1 : 'not installed (libzmq3-dev; cc failed)';
-    }
-}
+$avail{c} = build_c($opt{'no-build'}, 'scale') if $only{c};
 
 # ---------------------------------------------------------------- jobs
 my @common = ('--timeout', $opt{timeout});
@@ -197,29 +133,10 @@ sub fields {
 
 sub run_job {
     my ($name, $impl, @cmd) = @{ $_[0] };
-    my $pid = open(my $fh, '-|');
-    die "fork: $!\n" unless defined $pid;
-    if (!$pid) {
-        exec @cmd or do { print STDERR "exec $cmd[0]: $!\n"; POSIX::_exit(127) };
-    }
-    my @lines;
-    my $timed_out = 0;
-    eval {
-        local $SIG{ALRM} = sub { die "timeout\n" };
-        alarm $opt{timeout} + 60;
-        while (my $l = <$fh>) { push @lines, $l }
-        alarm 0;
-        1;
-    } or do {
-        alarm 0;
-        $timed_out = 1;
-        kill 'KILL', $pid;    # only the process this driver started (its children follow)
-    };
-    close $fh;
-    my $status = $?;
+    # The driver kills a measurement 60 s after the programs' own --timeout.
+    my ($lines, $status, $timed_out) = run_command(\@cmd, $opt{timeout} + 60);
     my $got = 0;
-    for my $l (@lines) {
-        chomp $l;
+    for my $l (@$lines) {
         if ($l =~ /^series /) {
             print {$series_fh} "$l\n" if $series_fh;
             next;
@@ -234,9 +151,7 @@ sub run_job {
         $got++;
     }
     if ($timed_out || $status != 0 || !$got) {
-        my $why = $timed_out ? 'timeout after ' . ($opt{timeout} + 60) . 's'
-            : $status ? 'exit ' . ($status >> 8) . ($status & 127 ? ' signal ' . ($status & 127) : '')
-            : 'no result';
+        my $why = failure($status, $timed_out, $opt{timeout} + 60);
         $fail{$name}{$impl} = $why;
         push @failures, "$impl $name: $why (" . join(' ', @cmd) . ')';
         print STDERR "\n  $impl $name FAILED ($why)\n";
@@ -343,11 +258,8 @@ sub mib { defined $_[0] ? $_[0] / 1024 : undef }
 
 my $date = strftime('%Y-%m-%d %H:%M:%S %Z', localtime $t_start);
 say_("ZMQ::Rust memory and scale, $date", $opt{quick} ? '  (--quick smoke run)' : '');
-say_('machine: ', $nproc, ' CPU(s), ', $cpu_model // 'unknown CPU', ', ',
-    $mem_kb ? sprintf('%.0f GiB RAM', $mem_kb / 1048576) : '?', ', ', $kernel,
-    ", fd limit $nofile");
-say_('load average: ', join(' ', (split ' ', $load0)[0 .. 2]), ' (start), ',
-    join(' ', (split ' ', $load1)[0 .. 2]), ' (end)');
+say_(machine_line($machine, ", fd limit $nofile"));
+say_(load_line($machine->{load}, $load1));
 say_('software: ', join(', ', grep {length} $rustc_v,
     ($info{c} ? "libzmq $info{c}{libzmq} (C harness)" : ())));
 say_("engine: commit $commit") if $commit;
@@ -458,11 +370,6 @@ if (@notes) {
     say_('notes:');
     say_("  $_") for @notes;
 }
-my $nfail = @failures;
-if ($nfail) {
-    say_("failures ($nfail):");
-    say_("  $_") for @failures;
-}
-say_(sprintf('total time: %d s', time - $t_start));
+say_($_) for report_tail(\@failures, $t_start);
 print $out;
-exit($nfail ? 1 : 0);
+exit(@failures ? 1 : 0);

@@ -24,39 +24,29 @@
 use strict;
 use warnings;
 use Cwd qw(abs_path);
-use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
-use Getopt::Long qw(GetOptions);
+use FindBin ();
+use lib "$FindBin::RealBin/lib";
+use ZMQRBench qw(options build_rust build_c rust_bin c_bin);
 
-my $ROOT = abs_path(dirname(abs_path(__FILE__)) . '/..');
 my %o = (impl => 'rust,c', transport => 'tcp', what => 'push_pull', size => 100,
     msgs => 200_000, min => 0.005);
-GetOptions(\%o, 'impl=s', 'transport=s', 'what=s', 'size=i', 'msgs=i', 'min=f', 'tracer=s',
-    'no-build', 'rust-bin=s', 'help|h')
-    or die "usage: $0 [--impl rust,c] [--transport tcp|ipc] [--what push_pull|req_rep] "
-    . "[--size B] [--msgs N] [--min X] [--tracer perf|strace] [--no-build]\n";
-if ($o{help}) {
-    open my $fh, '<', __FILE__ or die;
-    while (<$fh>) { last unless /^#/; print if $. > 1 }
-    exit 0;
-}
+options(\%o, "usage: $0 [--impl rust,c] [--transport tcp|ipc] [--what push_pull|req_rep] "
+    . "[--size B] [--msgs N] [--min X] [--tracer perf|strace] [--no-build] [--rust-bin PATH]",
+    'impl=s', 'transport=s', 'what=s', 'size=i', 'msgs=i', 'min=f', 'tracer=s', 'no-build',
+    'rust-bin=s');
 
-my %BIN = (rust => "$ROOT/target/release/examples/bench_net", c => "$ROOT/bench/bin/net_thr");
+my %BIN = (rust => rust_bin('bench_net'), c => c_bin('net_thr'));
 my @impls = split /,/, $o{impl};
 $BIN{rust} = abs_path($o{'rust-bin'}) if $o{'rust-bin'};
 if (!$o{'no-build'}) {
     if (grep { $_ eq 'rust' } @impls and !$o{'rust-bin'}) {
-        system('cargo', 'build', '--release', '--locked', '--quiet', '-p', 'zmq-rust-core',
-            '--example', 'bench_net', '--manifest-path', "$ROOT/Cargo.toml", '--target-dir',
-            "$ROOT/target") == 0 or die "cargo build failed\n";
+        my $ok = build_rust(0, 'bench_net');
+        die "$ok\n" unless $ok eq '1';
     }
     if (grep { $_ eq 'c' } @impls) {
-        my $src = "$ROOT/bench/c/net_thr.c";
-        if (!-x $BIN{c} || -M $BIN{c} > -M $src) {
-            mkdir "$ROOT/bench/bin";
-            system($ENV{CC} || 'cc', '-O2', '-o', $BIN{c}, $src, '-lzmq') == 0
-                or die "cannot build $BIN{c} (libzmq3-dev?)\n";
-        }
+        my $ok = build_c(0, 'net_thr');
+        die "cannot build $BIN{c}: $ok\n" unless $ok eq '1';
     }
 }
 

@@ -28,62 +28,26 @@
  * Sending uses zmq_send (one copy of the payload into a new message, as the Rust engine's
  * Bytes::copy_from_slice and the Perl bindings do); receiving uses zmq_msg_recv (no copy). */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <zmq.h>
 
-static int sizes[16] = {1, 100, 1024, 65536};
+#define BENCH_NAME "inproc_thr"
+#define BENCH_USAGE                                                                            \
+    "[--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] [--batch K] "   \
+    "[--what push_pull,loop,req_rep,multipart,fanout] [--hwm N] [--frames K] [--subs S]"
+#include "common.h"
+
+static int sizes[BENCH_MAX_LIST] = {1, 100, 1024, 65536};
 static int nsizes = 4;
-static uint64_t opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 100000, opt_batch = 100;
+static unsigned long long opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 100000, opt_batch = 100;
 static int opt_rt_size = 100, opt_hwm = -1, opt_frames = 3, opt_subs = 2;
 static const char *opt_what = "push_pull,loop,req_rep,multipart,fanout";
 /* A fanout subscriber that waits this long for a message gives up (lost). */
 #define FANOUT_TIMEOUT_MS 10000
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "inproc_thr: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
-
-static void usage(const char *msg)
-{
-    fprintf(stderr, "inproc_thr: %s\nusage: inproc_thr [--sizes 1,100,1024,65536] [--msgs N] "
-                    "[--max-mb M] [--rt N] [--rt-size B] [--batch K] "
-                    "[--what push_pull,loop,req_rep,multipart,fanout] [--hwm N] [--frames K] "
-                    "[--subs S]\n", msg);
-    exit(2);
-}
-
-/* Same rule as the Rust example: msgs, capped at max_mb MiB of payload, at least 1000. */
+/* Messages for one size: at least 1000 (count_for_size). */
 static uint64_t count_for(int size)
 {
-    uint64_t cap = (opt_max_mb << 20) / (uint64_t)(size > 0 ? size : 1);
-    if (cap < 1000)
-        cap = 1000;
-    return opt_msgs < cap ? opt_msgs : cap;
-}
-
-static void set_hwm(void *s)
-{
-    if (opt_hwm >= 0) {
-        if (zmq_setsockopt(s, ZMQ_SNDHWM, &opt_hwm, sizeof opt_hwm) ||
-            zmq_setsockopt(s, ZMQ_RCVHWM, &opt_hwm, sizeof opt_hwm))
-            die("setsockopt HWM");
-    }
+    return count_for_size(opt_msgs, opt_max_mb, size, 1000);
 }
 
 static void pair(void *ctx, int ta, int tb, const char *ep, void **a, void **b, int hwm)
@@ -93,8 +57,8 @@ static void pair(void *ctx, int ta, int tb, const char *ep, void **a, void **b, 
     if (!*a || !*b)
         die("zmq_socket");
     if (hwm) {
-        set_hwm(*a);
-        set_hwm(*b);
+        set_hwm(*a, opt_hwm);
+        set_hwm(*b, opt_hwm);
     }
     if (zmq_bind(*a, ep))
         die("zmq_bind");
@@ -102,30 +66,71 @@ static void pair(void *ctx, int ta, int tb, const char *ep, void **a, void **b, 
         die("zmq_connect");
 }
 
+/* Closes a PUSH/PULL pair (the PUSH with LINGER 0) and terminates the context. */
+static void close_pair(void *ctx, void *push, void *pull)
+{
+    set_int(push, ZMQ_LINGER, 0, "LINGER");
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+}
+
+/* A sender thread (push_pull, multipart threads): it sends n messages of size bytes from the
+ * common start (a barrier), then keeps its socket open until the receiver has them all. */
 struct thr {
     void *sock;
     int size;
     uint64_t n;
-    pthread_barrier_t *start;
+    pthread_barrier_t start;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int done;
+    pthread_t th;
 };
 
-static void *sender(void *arg)
+/* Starts fn(t) as the sender thread of push and meets it at the start line. */
+static void sender_start(struct thr *t, void *(*fn)(void *), void *push, int size, uint64_t n)
 {
-    struct thr *t = arg;
-    char *payload = malloc(t->size ? t->size : 1);
-    memset(payload, 0x5a, t->size);
-    pthread_barrier_wait(t->start);
-    for (uint64_t i = 0; i < t->n; i++)
-        if (zmq_send(t->sock, payload, t->size, 0) != t->size)
-            die("zmq_send");
-    /* Stay open until the receiver has everything. */
+    memset(t, 0, sizeof *t);
+    t->sock = push;
+    t->size = size;
+    t->n = n;
+    pthread_barrier_init(&t->start, NULL, 2);
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->cv, NULL);
+    pthread_create(&t->th, NULL, fn, t);
+    pthread_barrier_wait(&t->start);
+}
+
+/* In the sender, after its last message: stay open until the receiver has everything. */
+static void sender_hold(struct thr *t)
+{
     pthread_mutex_lock(&t->mu);
     while (!t->done)
         pthread_cond_wait(&t->cv, &t->mu);
     pthread_mutex_unlock(&t->mu);
+}
+
+/* In the receiver, when it has everything: let the sender go and join it. */
+static void sender_release(struct thr *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->done = 1;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    pthread_join(t->th, NULL);
+    pthread_barrier_destroy(&t->start);
+}
+
+static void *sender(void *arg)
+{
+    struct thr *t = arg;
+    char *payload = payload_new(t->size);
+    pthread_barrier_wait(&t->start);
+    for (uint64_t i = 0; i < t->n; i++)
+        if (zmq_send(t->sock, payload, t->size, 0) != t->size)
+            die("zmq_send");
+    sender_hold(t);
     free(payload);
     return NULL;
 }
@@ -134,25 +139,13 @@ static void push_pull(int size)
 {
     uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
     void *ctx = zmq_ctx_new(), *pull, *push;
-    pthread_barrier_t start;
-    pthread_t th;
     struct thr t;
     zmq_msg_t msg;
     double t0, s;
-    int linger = 0;
 
     pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://thr", &pull, &push, 1);
-    pthread_barrier_init(&start, NULL, 2);
-    memset(&t, 0, sizeof t);
-    t.sock = push;
-    t.size = size;
-    t.n = n;
-    t.start = &start;
-    pthread_mutex_init(&t.mu, NULL);
-    pthread_cond_init(&t.cv, NULL);
-    pthread_create(&th, NULL, sender, &t);
     zmq_msg_init(&msg);
-    pthread_barrier_wait(&start);
+    sender_start(&t, sender, push, size, n);
     t0 = now();
     while (got < n) {
         int rc = zmq_msg_recv(&msg, pull, 0);
@@ -163,52 +156,58 @@ static void push_pull(int size)
         bad += rc != size;
     }
     s = now() - t0;
-    pthread_mutex_lock(&t.mu);
-    t.done = 1;
-    pthread_cond_signal(&t.cv);
-    pthread_mutex_unlock(&t.mu);
-    pthread_join(th, NULL);
+    sender_release(&t);
     zmq_msg_close(&msg);
     printf("push_pull impl=c size=%d msgs=%llu copy=1 hwm=%d secs=%.6f msgs_per_sec=%.0f "
            "mib_per_sec=%.1f lost=%llu bad=%llu\n",
            size, (unsigned long long)n, opt_hwm >= 0 ? opt_hwm : 1000, s, got / s,
            bytes / s / 1048576.0, (unsigned long long)(n - got), (unsigned long long)bad);
     fflush(stdout);
-    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(push);
-    zmq_close(pull);
-    zmq_ctx_term(ctx);
+    close_pair(ctx, push, pull);
+}
+
+/* The one-thread batch loop (loop, multipart and fanout one_thread): n messages, rounded
+ * down to whole batches of k. */
+struct batches {
+    uint64_t n, k, rounds;
+};
+
+static struct batches batches_for(uint64_t n)
+{
+    struct batches b;
+    b.k = opt_batch < n ? opt_batch : n;
+    b.rounds = n / b.k;
+    b.n = b.rounds * b.k;
+    return b;
 }
 
 static void send_recv_loop(int size)
 {
-    uint64_t n = count_for(size), k = opt_batch < n ? opt_batch : n, rounds = n / k, bad = 0;
+    struct batches b = batches_for(count_for(size));
+    uint64_t n = b.n, k = b.k, bad = 0;
     void *ctx = zmq_ctx_new(), *pull, *push;
-    char *payload = malloc(size ? size : 1);
+    char *payload = payload_new(size);
     double t_send = 0, t_recv = 0, t0, s;
     zmq_msg_t msg;
-    int linger = 0;
 
-    n = rounds * k;
-    memset(payload, 0x5a, size);
     pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://loop", &pull, &push, 1);
     zmq_msg_init(&msg);
     t0 = now();
-    for (uint64_t r = 0; r < rounds; r++) {
-        double a = now(), b, c;
+    for (uint64_t r = 0; r < b.rounds; r++) {
+        double a = now(), t1, t2;
         for (uint64_t i = 0; i < k; i++)
             if (zmq_send(push, payload, size, 0) != size)
                 die("zmq_send");
-        b = now();
+        t1 = now();
         for (uint64_t i = 0; i < k; i++) {
             int rc = zmq_msg_recv(&msg, pull, 0);
             if (rc < 0)
                 die("zmq_msg_recv");
             bad += rc != size;
         }
-        c = now();
-        t_send += b - a;
-        t_recv += c - b;
+        t2 = now();
+        t_send += t1 - a;
+        t_recv += t2 - t1;
     }
     s = now() - t0;
     printf("loop impl=c size=%d msgs=%llu batch=%llu secs=%.6f msgs_per_sec=%.0f send_ns=%.1f "
@@ -217,10 +216,7 @@ static void send_recv_loop(int size)
            t_recv * 1e9 / n, (unsigned long long)bad);
     fflush(stdout);
     zmq_msg_close(&msg);
-    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(push);
-    zmq_close(pull);
-    zmq_ctx_term(ctx);
+    close_pair(ctx, push, pull);
     free(payload);
 }
 
@@ -251,14 +247,13 @@ static void req_rep(int threaded)
     uint64_t n = opt_rt, bad = 0;
     int size = opt_rt_size;
     void *ctx = zmq_ctx_new(), *rep, *req;
-    char *payload = malloc(size ? size : 1);
+    char *payload = payload_new(size);
     pthread_barrier_t start;
     pthread_t th;
     struct srv t;
     zmq_msg_t msg;
     double t0, s;
 
-    memset(payload, 0x5a, size);
     pair(ctx, ZMQ_REP, ZMQ_REQ, threaded ? "inproc://lat" : "inproc://lat1", &rep, &req, 0);
     zmq_msg_init(&msg);
     if (threaded) {
@@ -301,123 +296,83 @@ static void req_rep(int threaded)
 
 /* ---------------------------------------------------------------- multipart */
 
-/* Sends one message of opt_frames frames of size bytes (zmq_send, ZMQ_SNDMORE). */
-static void send_parts(void *s, const char *payload, int size)
-{
-    for (int f = 0; f < opt_frames; f++)
-        if (zmq_send(s, payload, size, f + 1 < opt_frames ? ZMQ_SNDMORE : 0) != size)
-            die("zmq_send");
-}
-
-/* Receives one whole message into msg (zmq_msg_recv until !zmq_msg_more); returns its bytes,
- * sets *ok to whether it had opt_frames frames of size bytes. */
-static uint64_t recv_parts(void *s, zmq_msg_t *msg, int size, int *ok)
-{
-    uint64_t bytes = 0;
-    int frames = 0, good = 1;
-    do {
-        int rc = zmq_msg_recv(msg, s, 0);
-        if (rc < 0)
-            die("zmq_msg_recv");
-        bytes += (uint64_t)rc;
-        good &= rc == size;
-        frames++;
-    } while (zmq_msg_more(msg));
-    *ok = good && frames == opt_frames;
-    return bytes;
-}
-
 static void *mp_sender(void *arg)
 {
     struct thr *t = arg;
-    char *payload = malloc(t->size ? t->size : 1);
-    memset(payload, 0x5a, t->size);
-    pthread_barrier_wait(t->start);
+    char *payload = payload_new(t->size);
+    pthread_barrier_wait(&t->start);
     for (uint64_t i = 0; i < t->n; i++)
-        send_parts(t->sock, payload, t->size);
-    /* Stay open until the receiver has everything. */
-    pthread_mutex_lock(&t->mu);
-    while (!t->done)
-        pthread_cond_wait(&t->cv, &t->mu);
-    pthread_mutex_unlock(&t->mu);
+        if (send_parts(t->sock, payload, t->size, opt_frames))
+            die("zmq_send");
+    sender_hold(t);
     free(payload);
     return NULL;
+}
+
+/* Receives one multipart message (recv_parts); dies on an error. */
+static uint64_t recv_message(void *s, zmq_msg_t *msg, int size, int *ok)
+{
+    int64_t bytes = recv_parts(s, msg, size, opt_frames, ok);
+    if (bytes < 0)
+        die("zmq_msg_recv");
+    return (uint64_t)bytes;
 }
 
 static void multipart_threads(int size)
 {
     uint64_t n = count_for(size * opt_frames), got = 0, bytes = 0, bad = 0;
     void *ctx = zmq_ctx_new(), *pull, *push;
-    pthread_barrier_t start;
-    pthread_t th;
     struct thr t;
     zmq_msg_t msg;
     double t0, s;
-    int linger = 0, ok;
+    int ok;
 
     pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://mp", &pull, &push, 1);
-    pthread_barrier_init(&start, NULL, 2);
-    memset(&t, 0, sizeof t);
-    t.sock = push;
-    t.size = size;
-    t.n = n;
-    t.start = &start;
-    pthread_mutex_init(&t.mu, NULL);
-    pthread_cond_init(&t.cv, NULL);
-    pthread_create(&th, NULL, mp_sender, &t);
     zmq_msg_init(&msg);
-    pthread_barrier_wait(&start);
+    sender_start(&t, mp_sender, push, size, n);
     t0 = now();
     while (got < n) {
-        bytes += recv_parts(pull, &msg, size, &ok);
+        bytes += recv_message(pull, &msg, size, &ok);
         got++;
         bad += !ok;
     }
     s = now() - t0;
-    pthread_mutex_lock(&t.mu);
-    t.done = 1;
-    pthread_cond_signal(&t.cv);
-    pthread_mutex_unlock(&t.mu);
-    pthread_join(th, NULL);
+    sender_release(&t);
     zmq_msg_close(&msg);
     printf("multipart impl=c mode=threads frames=%d size=%d msgs=%llu hwm=%d secs=%.6f "
            "msgs_per_sec=%.0f mib_per_sec=%.1f lost=%llu bad=%llu\n",
            opt_frames, size, (unsigned long long)n, opt_hwm >= 0 ? opt_hwm : 1000, s, got / s,
            bytes / s / 1048576.0, (unsigned long long)(n - got), (unsigned long long)bad);
     fflush(stdout);
-    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(push);
-    zmq_close(pull);
-    zmq_ctx_term(ctx);
+    close_pair(ctx, push, pull);
 }
 
 static void multipart_loop(int size)
 {
-    uint64_t n = count_for(size * opt_frames), k = opt_batch < n ? opt_batch : n,
-             rounds = n / k, bad = 0;
+    struct batches b = batches_for(count_for(size * opt_frames));
+    uint64_t n = b.n, k = b.k, bad = 0;
     void *ctx = zmq_ctx_new(), *pull, *push;
-    char *payload = malloc(size ? size : 1);
+    char *payload = payload_new(size);
     double t_send = 0, t_recv = 0, t0, s;
     zmq_msg_t msg;
-    int linger = 0, ok;
+    int ok;
 
-    n = rounds * k;
-    memset(payload, 0x5a, size);
     pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://mploop", &pull, &push, 1);
     zmq_msg_init(&msg);
     t0 = now();
-    for (uint64_t r = 0; r < rounds; r++) {
-        double a = now(), b, c;
+    for (uint64_t r = 0; r < b.rounds; r++) {
+        double a = now(), t1, t2;
         for (uint64_t i = 0; i < k; i++)
-            send_parts(push, payload, size);
-        b = now();
+            if (send_parts(push, payload, size, opt_frames))
+                die("zmq_send");
+        t1 = now();
         for (uint64_t i = 0; i < k; i++) {
-            recv_parts(pull, &msg, size, &ok);
+            recv_message(pull, &msg, size, &ok);
             bad += !ok;
         }
-        c = now();
-        t_send += b - a;
-        t_recv += c - b;
+        t2 = now();
+        t_send += t1 - a;
+        t_recv += t2 - t1;
     }
     s = now() - t0;
     printf("multipart impl=c mode=one_thread frames=%d size=%d msgs=%llu batch=%llu secs=%.6f "
@@ -426,10 +381,7 @@ static void multipart_loop(int size)
            t_send * 1e9 / n, t_recv * 1e9 / n, (unsigned long long)bad);
     fflush(stdout);
     zmq_msg_close(&msg);
-    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(push);
-    zmq_close(pull);
-    zmq_ctx_term(ctx);
+    close_pair(ctx, push, pull);
     free(payload);
 }
 
@@ -439,20 +391,31 @@ static void multipart_loop(int size)
  * SNDHWM = RCVHWM = 0 (no limit: the PUB drops nothing). */
 static void *fanout_sockets(void *ctx, const char *ep, void **subs)
 {
-    int zero = 0, tmo = FANOUT_TIMEOUT_MS;
     void *pub = zmq_socket(ctx, ZMQ_PUB);
-    if (!pub || zmq_setsockopt(pub, ZMQ_SNDHWM, &zero, sizeof zero) ||
-        zmq_setsockopt(pub, ZMQ_RCVHWM, &zero, sizeof zero) || zmq_bind(pub, ep))
+    if (!pub)
         die("pub");
+    set_hwm(pub, 0);
+    if (zmq_bind(pub, ep))
+        die("pub bind");
     for (int i = 0; i < opt_subs; i++) {
-        subs[i] = zmq_socket(ctx, ZMQ_SUB);
-        if (!subs[i] || zmq_setsockopt(subs[i], ZMQ_SNDHWM, &zero, sizeof zero) ||
-            zmq_setsockopt(subs[i], ZMQ_RCVHWM, &zero, sizeof zero) ||
-            zmq_setsockopt(subs[i], ZMQ_SUBSCRIBE, "", 0) ||
-            zmq_setsockopt(subs[i], ZMQ_RCVTIMEO, &tmo, sizeof tmo) || zmq_connect(subs[i], ep))
+        if (!(subs[i] = zmq_socket(ctx, ZMQ_SUB)))
+            die("sub");
+        set_hwm(subs[i], 0);
+        set_int(subs[i], ZMQ_RCVTIMEO, FANOUT_TIMEOUT_MS, "RCVTIMEO");
+        if (zmq_setsockopt(subs[i], ZMQ_SUBSCRIBE, "", 0) || zmq_connect(subs[i], ep))
             die("sub");
     }
     return pub;
+}
+
+/* Closes the sockets of fanout_sockets (the PUB with LINGER 0) and terminates the context. */
+static void fanout_close(void *ctx, void *pub, void **subs)
+{
+    set_int(pub, ZMQ_LINGER, 0, "LINGER");
+    zmq_close(pub);
+    for (int i = 0; i < opt_subs; i++)
+        zmq_close(subs[i]);
+    zmq_ctx_term(ctx);
 }
 
 struct fan {
@@ -497,13 +460,12 @@ static void fanout_threads(int size)
 {
     uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
     void *ctx = zmq_ctx_new(), *pub, *subs[64];
-    char *payload = malloc(size ? size : 1);
+    char *payload = payload_new(size);
     pthread_t th[64];
     struct fan t[64];
-    int warm = 0, linger = 0;
+    int warm = 0;
     double t0, end, s;
 
-    memset(payload, 0x5a, size);
     pub = fanout_sockets(ctx, "inproc://fan", subs);
     for (int i = 0; i < opt_subs; i++) {
         memset(&t[i], 0, sizeof t[i]);
@@ -543,26 +505,20 @@ static void fanout_threads(int size)
            bytes / (double)opt_subs / s / 1048576.0,
            (unsigned long long)(n * opt_subs - got), (unsigned long long)bad);
     fflush(stdout);
-    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(pub);
-    for (int i = 0; i < opt_subs; i++)
-        zmq_close(subs[i]);
-    zmq_ctx_term(ctx);
+    fanout_close(ctx, pub, subs);
     free(payload);
 }
 
 static void fanout_loop(int size)
 {
-    uint64_t n = count_for(size), k = opt_batch < n ? opt_batch : n, rounds = n / k,
-             got = 0, bad = 0;
+    struct batches b = batches_for(count_for(size));
+    uint64_t n = b.n, k = b.k, got = 0, bad = 0;
     void *ctx = zmq_ctx_new(), *pub, *subs[64];
-    char *payload = malloc(size ? size : 1);
+    char *payload = payload_new(size);
     double t_send = 0, t_recv = 0, t0, s, deadline;
-    int warm[64] = {0}, nwarm = 0, linger = 0, failed = 0;
+    int warm[64] = {0}, nwarm = 0, failed = 0;
     zmq_msg_t msg;
 
-    n = rounds * k;
-    memset(payload, 0x5a, size);
     pub = fanout_sockets(ctx, "inproc://fanloop", subs);
     zmq_msg_init(&msg);
     /* Warm-up: empty messages until every subscriber has one; then drop the extra ones. */
@@ -580,7 +536,7 @@ static void fanout_loop(int size)
         while (zmq_msg_recv(&msg, subs[i], ZMQ_DONTWAIT) >= 0)
             ;
     t0 = now();
-    for (uint64_t r = 0; r < rounds && !failed; r++) {
+    for (uint64_t r = 0; r < b.rounds && !failed; r++) {
         double a = now(), b, c;
         for (uint64_t i = 0; i < k; i++)
             if (zmq_send(pub, payload, size, 0) != size)
@@ -610,62 +566,34 @@ static void fanout_loop(int size)
            (unsigned long long)(n * opt_subs - got), (unsigned long long)bad);
     fflush(stdout);
     zmq_msg_close(&msg);
-    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(pub);
-    for (int i = 0; i < opt_subs; i++)
-        zmq_close(subs[i]);
-    zmq_ctx_term(ctx);
+    fanout_close(ctx, pub, subs);
     free(payload);
 }
 
 static int want(const char *w)
 {
-    size_t l = strlen(w);
-    for (const char *p = opt_what; (p = strstr(p, w)); p += l)
-        if ((p == opt_what || p[-1] == ',') && (p[l] == ',' || p[l] == 0))
-            return 1;
-    return 0;
+    return in_list(opt_what, w);
 }
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--sizes") && v) {
-            char *tmp = strdup(v), *tok, *save = NULL;
-            nsizes = 0;
-            for (tok = strtok_r(tmp, ",", &save); tok && nsizes < 16; tok = strtok_r(NULL, ",", &save))
-                sizes[nsizes++] = atoi(tok);
-            free(tmp);
-        } else if (!strcmp(a, "--msgs") && v)
-            opt_msgs = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--max-mb") && v)
-            opt_max_mb = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--rt") && v)
-            opt_rt = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--rt-size") && v)
-            opt_rt_size = atoi(v);
-        else if (!strcmp(a, "--batch") && v)
-            opt_batch = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--what") && v)
-            opt_what = v;
-        else if (!strcmp(a, "--hwm") && v)
-            opt_hwm = atoi(v);
-        else if (!strcmp(a, "--frames") && v)
-            opt_frames = atoi(v);
-        else if (!strcmp(a, "--subs") && v)
-            opt_subs = atoi(v);
-        else
-            usage(a);
-        i++;
-    }
+    static const struct bench_opt opts[] = {
+        {"--sizes", OPT_INTS, sizes, &nsizes},
+        {"--msgs", OPT_ULL, &opt_msgs, NULL},
+        {"--max-mb", OPT_ULL, &opt_max_mb, NULL},
+        {"--rt", OPT_ULL, &opt_rt, NULL},
+        {"--rt-size", OPT_INT, &opt_rt_size, NULL},
+        {"--batch", OPT_ULL, &opt_batch, NULL},
+        {"--what", OPT_STR, &opt_what, NULL},
+        {"--hwm", OPT_INT, &opt_hwm, NULL},
+        {"--frames", OPT_INT, &opt_frames, NULL},
+        {"--subs", OPT_INT, &opt_subs, NULL},
+        {NULL, 0, NULL, NULL},
+    };
+    parse_args(argc, argv, opts);
     if (!opt_msgs || !opt_rt || !opt_batch || opt_frames < 1 || opt_subs < 1 || opt_subs > 64)
         usage("--msgs, --rt, --batch, --frames and --subs must be > 0 (--subs at most 64)");
-    {
-        int maj, min, pat;
-        zmq_version(&maj, &min, &pat);
-        printf("version impl=c libzmq=%d.%d.%d\n", maj, min, pat);
-    }
+    print_version();
     if (want("push_pull"))
         for (int i = 0; i < nsizes; i++)
             push_pull(sizes[i]);

@@ -31,113 +31,56 @@
  * Bytes::copy_from_slice and the Perl bindings do); receiving uses zmq_msg_recv (no copy);
  * the echo returns the received message with zmq_msg_send. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <poll.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <zmq.h>
 
-static int sizes[16] = {1, 100, 1024, 65536, 1048576};
+#define BENCH_NAME "net_thr"
+#define BENCH_USAGE                                                                            \
+    "[--transport tcp,ipc] [--what push_pull,req_rep,multipart,fanout] "                       \
+    "[--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] "       \
+    "[--hwm N] [--frames K] [--subs S] [--timeout S]"
+#include "common.h"
+
+static int sizes[BENCH_MAX_LIST] = {1, 100, 1024, 65536, 1048576};
 static int nsizes = 5;
-static uint64_t opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 20000;
+static unsigned long long opt_msgs = 2000000, opt_max_mb = 4096, opt_rt = 20000;
 static int opt_rt_size = 100, opt_hwm = -1, opt_timeout = 120, opt_frames = 3, opt_subs = 2;
 static const char *opt_what = "push_pull,req_rep,multipart,fanout";
 static const char *opt_transport = "tcp,ipc";
 /* child side */
 static const char *opt_role, *opt_endpoint;
-static char self_exe[4096]; /* this program, for the child (readlink of /proc/self/exe) */
 static int opt_size;
-static uint64_t opt_count;
+static unsigned long long opt_count;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "net_thr: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
-
-static void usage(const char *msg)
-{
-    fprintf(stderr, "net_thr: %s\nusage: net_thr [--transport tcp,ipc] "
-                    "[--what push_pull,req_rep,multipart,fanout] "
-                    "[--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] "
-                    "[--rt-size B] [--hwm N] [--frames K] [--subs S] [--timeout S]\n", msg);
-    exit(2);
-}
-
-/* Same rule as the Rust example: msgs, capped at max_mb MiB of payload, at least 100. */
+/* Messages for one size: at least 100 (count_for_size). */
 static uint64_t count_for(int size)
 {
-    uint64_t cap = (opt_max_mb << 20) / (uint64_t)(size > 0 ? size : 1);
-    if (cap < 100)
-        cap = 100;
-    return opt_msgs < cap ? opt_msgs : cap;
+    return count_for_size(opt_msgs, opt_max_mb, size, 100);
 }
 
-static void set_hwm(void *s)
+/* The measuring end: a socket bound here (tcp://127.0.0.1:* or a private ipc directory). */
+struct end {
+    void *ctx, *sock;
+    char ep[256], dir[256];
+};
+
+/* Makes the socket of type (SNDHWM and RCVHWM hwm; < 0: the defaults) and binds it. */
+static void end_open(struct end *e, int type, int hwm, const char *transport)
 {
-    if (opt_hwm >= 0) {
-        if (zmq_setsockopt(s, ZMQ_SNDHWM, &opt_hwm, sizeof opt_hwm) ||
-            zmq_setsockopt(s, ZMQ_RCVHWM, &opt_hwm, sizeof opt_hwm))
-            die("setsockopt HWM");
-    }
+    e->ctx = zmq_ctx_new();
+    if (!(e->sock = zmq_socket(e->ctx, type)))
+        die("zmq_socket");
+    set_hwm(e->sock, hwm);
+    bind_for(e->sock, transport, "bench", e->ep, sizeof e->ep, e->dir);
 }
 
-static int in_list(const char *list, const char *w)
+/* Closes the socket (LINGER 0), terminates the context and removes the ipc directory. */
+static void end_close(struct end *e)
 {
-    size_t l = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)); p += l)
-        if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == 0))
-            return 1;
-    return 0;
-}
-
-/* Binds s for the transport; fills ep with the endpoint to connect to and dir with the
- * private directory of an ipc socket (empty for tcp). */
-static void bind_for(void *s, const char *transport, char *ep, size_t eplen, char *dir)
-{
-    dir[0] = 0;
-    if (!strcmp(transport, "tcp")) {
-        if (zmq_bind(s, "tcp://127.0.0.1:*"))
-            die("bind tcp");
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        char path[512];
-        snprintf(dir, 256, "%s/zmq-c-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(dir)) { /* mode 0700 */
-            perror("net_thr: mkdtemp");
-            exit(1);
-        }
-        snprintf(path, sizeof path, "ipc://%s/s", dir);
-        if (zmq_bind(s, path))
-            die("bind ipc");
-    }
-    if (zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &eplen))
-        die("LAST_ENDPOINT");
-}
-
-static void remove_dir(const char *dir)
-{
-    char path[512];
-    if (!dir[0])
-        return;
-    snprintf(path, sizeof path, "%s/s", dir);
-    unlink(path);
-    rmdir(dir);
+    set_int(e->sock, ZMQ_LINGER, 0, "LINGER");
+    zmq_close(e->sock);
+    zmq_ctx_term(e->ctx);
+    remove_dir(e->dir);
 }
 
 /* Starts this program in role (stdin = control pipe). Its stdout goes to our stderr (our
@@ -210,6 +153,13 @@ static int finish(pid_t pid, FILE *ctl, int ok)
     return !ok || (WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* "go": the child starts sending. */
+static void go(FILE *ctl)
+{
+    fputs("go\n", ctl);
+    fflush(ctl);
+}
+
 /* Sets both timeouts of s to ms. */
 static void set_timeouts(void *s, int ms)
 {
@@ -248,36 +198,51 @@ static int op_send_payload(void *s, void *arg)
     return zmq_send(s, arg, size, 0) == size ? 0 : -1;
 }
 
+static int op_recv_parts(void *s, void *msg)
+{
+    int ok;
+    return recv_parts(s, msg, 0, opt_frames, &ok) < 0 ? -1 : 0;
+}
+
+/* PULL here (--hwm) and a child in role that connects and sends n messages of size bytes
+ * (its stdin, the control pipe, in *ctl). Returns the child's pid once its warm-up message
+ * has come (op receives one into msg); 0, everything closed, if none came. what names the
+ * measurement in messages. */
+static pid_t open_with_sender(struct end *e, const char *what, const char *transport,
+                              const char *role, int size, uint64_t n,
+                              int (*op)(void *s, void *msg), zmq_msg_t *msg, FILE **ctl)
+{
+    pid_t pid;
+    end_open(e, ZMQ_PULL, opt_hwm, transport);
+    pid = spawn(role, e->ep, size, n, ctl);
+    zmq_msg_init(msg);
+    if (!warm_up(e->sock, pid, op, msg)) { /* warm-up: the connection is up */
+        fprintf(stderr, "net_thr: %s %s %d: no warm-up message\n", what, transport, size);
+        finish(pid, *ctl, 0);
+        zmq_msg_close(msg);
+        end_close(e);
+        return 0;
+    }
+    return pid;
+}
+
 static int push_pull(const char *transport, int size)
 {
     uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
-    void *ctx = zmq_ctx_new(), *pull = zmq_socket(ctx, ZMQ_PULL);
-    int linger = 0, rc, child_ok;
-    char ep[256], dir[256];
+    int rc, child_ok;
+    struct end e;
     zmq_msg_t msg;
     FILE *ctl;
     pid_t pid;
     double t0, s;
 
-    set_hwm(pull);
-    bind_for(pull, transport, ep, sizeof ep, dir);
-    pid = spawn("send", ep, size, n, &ctl);
-    zmq_msg_init(&msg);
-    if (!warm_up(pull, pid, op_recv, &msg)) { /* warm-up: the connection is up */
-        fprintf(stderr, "net_thr: push_pull %s %d: no warm-up message\n", transport, size);
-        finish(pid, ctl, 0);
-        zmq_msg_close(&msg);
-        zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
-        zmq_close(pull);
-        zmq_ctx_term(ctx);
-        remove_dir(dir);
+    pid = open_with_sender(&e, "push_pull", transport, "send", size, n, op_recv, &msg, &ctl);
+    if (!pid)
         return 0;
-    }
     t0 = now();
-    fputs("go\n", ctl);
-    fflush(ctl);
+    go(ctl);
     while (got < n) {
-        rc = zmq_msg_recv(&msg, pull, 0);
+        rc = zmq_msg_recv(&msg, e.sock, 0);
         if (rc < 0) {
             fprintf(stderr, "net_thr: push_pull %s %d: recv: %s\n", transport, size,
                     zmq_strerror(zmq_errno()));
@@ -295,27 +260,25 @@ static int push_pull(const char *transport, int size)
            bytes / s / 1048576.0, (unsigned long long)(n - got), (unsigned long long)bad);
     fflush(stdout);
     zmq_msg_close(&msg);
-    zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(pull);
-    zmq_ctx_term(ctx);
-    remove_dir(dir);
+    end_close(&e);
     return got == n && child_ok;
 }
 
 static int req_rep(const char *transport)
 {
     uint64_t n = opt_rt, done = 0, bad = 0;
-    int size = opt_rt_size, linger = 0, ok, child_ok;
-    void *ctx = zmq_ctx_new(), *req = zmq_socket(ctx, ZMQ_REQ);
-    char *payload = malloc(size ? size : 1), ep[256], dir[256];
+    int size = opt_rt_size, ok, child_ok;
+    char *payload = payload_new(size);
+    struct end e;
+    void *req;
     zmq_msg_t msg;
     FILE *ctl;
     pid_t pid;
     double t0, s;
 
-    memset(payload, 0x5a, size);
-    bind_for(req, transport, ep, sizeof ep, dir);
-    pid = spawn("echo", ep, size, n + 1, &ctl);
+    end_open(&e, ZMQ_REQ, -1, transport);
+    req = e.sock;
+    pid = spawn("echo", e.ep, size, n + 1, &ctl);
     zmq_msg_init(&msg);
     /* warm-up round trip: the connection is up */
     ok = warm_up(req, pid, op_send_payload, payload) && warm_up(req, pid, op_recv, &msg);
@@ -349,80 +312,32 @@ static int req_rep(const char *transport)
         fflush(stdout);
     }
     zmq_msg_close(&msg);
-    zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(req);
-    zmq_ctx_term(ctx);
-    remove_dir(dir);
+    end_close(&e);
     free(payload);
     return ok && child_ok;
 }
 
 /* ---------------------------------------------------------------- multipart */
 
-/* Sends one message of opt_frames frames of size bytes (zmq_send, ZMQ_SNDMORE). */
-static int send_parts(void *s, const char *payload, int size)
-{
-    for (int f = 0; f < opt_frames; f++)
-        if (zmq_send(s, payload, size, f + 1 < opt_frames ? ZMQ_SNDMORE : 0) != size)
-            return -1;
-    return 0;
-}
-
-/* Receives one whole message (zmq_msg_recv until !zmq_msg_more); returns its bytes or -1,
- * sets *ok to whether it had opt_frames frames of size bytes. */
-static int64_t recv_parts(void *s, zmq_msg_t *msg, int size, int *ok)
-{
-    int64_t bytes = 0;
-    int frames = 0, good = 1;
-    do {
-        int rc = zmq_msg_recv(msg, s, 0);
-        if (rc < 0)
-            return -1;
-        bytes += rc;
-        good &= rc == size;
-        frames++;
-    } while (zmq_msg_more(msg));
-    *ok = good && frames == opt_frames;
-    return bytes;
-}
-
-static int op_recv_parts(void *s, void *msg)
-{
-    int ok;
-    return recv_parts(s, msg, 0, &ok) < 0 ? -1 : 0;
-}
-
 static int multipart(const char *transport, int size)
 {
     uint64_t n = count_for(size * opt_frames), got = 0, bytes = 0, bad = 0;
-    void *ctx = zmq_ctx_new(), *pull = zmq_socket(ctx, ZMQ_PULL);
-    int linger = 0, child_ok, ok;
+    int child_ok, ok;
     int64_t rc;
-    char ep[256], dir[256];
+    struct end e;
     zmq_msg_t msg;
     FILE *ctl;
     pid_t pid;
     double t0, s;
 
-    set_hwm(pull);
-    bind_for(pull, transport, ep, sizeof ep, dir);
-    pid = spawn("send_multipart", ep, size, n, &ctl);
-    zmq_msg_init(&msg);
-    if (!warm_up(pull, pid, op_recv_parts, &msg)) { /* warm-up: the connection is up */
-        fprintf(stderr, "net_thr: multipart %s %d: no warm-up message\n", transport, size);
-        finish(pid, ctl, 0);
-        zmq_msg_close(&msg);
-        zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
-        zmq_close(pull);
-        zmq_ctx_term(ctx);
-        remove_dir(dir);
+    pid = open_with_sender(&e, "multipart", transport, "send_multipart", size, n, op_recv_parts,
+                           &msg, &ctl);
+    if (!pid)
         return 0;
-    }
     t0 = now();
-    fputs("go\n", ctl);
-    fflush(ctl);
+    go(ctl);
     while (got < n) {
-        rc = recv_parts(pull, &msg, size, &ok);
+        rc = recv_parts(e.sock, &msg, size, opt_frames, &ok);
         if (rc < 0) {
             fprintf(stderr, "net_thr: multipart %s %d: recv: %s\n", transport, size,
                     zmq_strerror(zmq_errno()));
@@ -441,10 +356,7 @@ static int multipart(const char *transport, int size)
            (unsigned long long)bad);
     fflush(stdout);
     zmq_msg_close(&msg);
-    zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(pull);
-    zmq_ctx_term(ctx);
-    remove_dir(dir);
+    end_close(&e);
     return got == n && child_ok;
 }
 
@@ -477,20 +389,18 @@ static uint64_t report_value(const char *line, const char *key)
 static int fanout(const char *transport, int size)
 {
     uint64_t n = count_for(size), got = 0, bytes = 0, bad = 0;
-    void *ctx = zmq_ctx_new(), *pub = zmq_socket(ctx, ZMQ_PUB);
-    char *payload = malloc(size ? size : 1), ep[256], dir[256], line[256];
-    int zero = 0, linger = 0, ok = 1, nwarm = 0, warm[64] = {0}, out[64], children_ok = 1;
+    char *payload = payload_new(size), line[256];
+    int ok = 1, nwarm = 0, warm[64] = {0}, out[64], children_ok = 1;
+    struct end e;
+    void *pub;
     FILE *ctl[64];
     pid_t pid[64];
     double t0, s, deadline;
 
-    memset(payload, 0x5a, size);
-    if (zmq_setsockopt(pub, ZMQ_SNDHWM, &zero, sizeof zero) ||
-        zmq_setsockopt(pub, ZMQ_RCVHWM, &zero, sizeof zero))
-        die("setsockopt HWM");
-    bind_for(pub, transport, ep, sizeof ep, dir);
+    end_open(&e, ZMQ_PUB, 0, transport);
+    pub = e.sock;
     for (int i = 0; i < opt_subs; i++)
-        pid[i] = spawn_with("sub", ep, size, n, &ctl[i], &out[i]);
+        pid[i] = spawn_with("sub", e.ep, size, n, &ctl[i], &out[i]);
     /* Warm-up: empty messages until every subscriber has one (its connection and its
      * subscription are through), giving up after --timeout or if a child ends. */
     deadline = now() + opt_timeout;
@@ -548,10 +458,7 @@ static int fanout(const char *transport, int size)
                (unsigned long long)(n * opt_subs - got), (unsigned long long)bad);
         fflush(stdout);
     }
-    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(pub);
-    zmq_ctx_term(ctx);
-    remove_dir(dir);
+    end_close(&e);
     free(payload);
     return ok && got == n * opt_subs && children_ok;
 }
@@ -561,25 +468,27 @@ static int read_ctl(char *buf, size_t len)
     return fgets(buf, (int)len, stdin) != NULL;
 }
 
-/* Child: killed if the parent goes away or after the timeout. */
-static void child_guard(void)
+/* A child's socket of type, connected to --endpoint (SNDHWM and RCVHWM hwm; < 0: the
+ * defaults), in a new context. */
+static void *child_socket(void **ctx, int type, int hwm)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    alarm(opt_timeout);
+    void *s;
+    *ctx = zmq_ctx_new();
+    if (!(s = zmq_socket(*ctx, type)))
+        die("zmq_socket");
+    set_hwm(s, hwm);
+    if (zmq_connect(s, opt_endpoint))
+        die("connect");
+    return s;
 }
 
 static void child_send(void)
 {
     void *ctx, *push;
-    char *payload = malloc(opt_size ? opt_size : 1), line[64];
+    char *payload = payload_new(opt_size), line[64];
 
-    child_guard();
-    memset(payload, 0x5a, opt_size);
-    ctx = zmq_ctx_new();
-    push = zmq_socket(ctx, ZMQ_PUSH);
-    set_hwm(push);
-    if (zmq_connect(push, opt_endpoint))
-        die("connect");
+    child_guard(opt_timeout);
+    push = child_socket(&ctx, ZMQ_PUSH, opt_hwm);
     if (zmq_send(push, payload, opt_size, 0) != opt_size) /* warm-up */
         die("send");
     if (!read_ctl(line, sizeof line) || strcmp(line, "go\n"))
@@ -600,11 +509,8 @@ static void child_echo(void)
     zmq_msg_t msg;
     char line[64];
 
-    child_guard();
-    ctx = zmq_ctx_new();
-    rep = zmq_socket(ctx, ZMQ_REP);
-    if (zmq_connect(rep, opt_endpoint))
-        die("connect");
+    child_guard(opt_timeout);
+    rep = child_socket(&ctx, ZMQ_REP, -1);
     zmq_msg_init(&msg);
     for (uint64_t i = 0; i < opt_count; i++) {
         if (zmq_msg_recv(&msg, rep, 0) < 0)
@@ -622,21 +528,16 @@ static void child_echo(void)
 static void child_send_multipart(void)
 {
     void *ctx, *push;
-    char *payload = malloc(opt_size ? opt_size : 1), line[64];
+    char *payload = payload_new(opt_size), line[64];
 
-    child_guard();
-    memset(payload, 0x5a, opt_size);
-    ctx = zmq_ctx_new();
-    push = zmq_socket(ctx, ZMQ_PUSH);
-    set_hwm(push);
-    if (zmq_connect(push, opt_endpoint))
-        die("connect");
-    if (send_parts(push, payload, opt_size)) /* warm-up */
+    child_guard(opt_timeout);
+    push = child_socket(&ctx, ZMQ_PUSH, opt_hwm);
+    if (send_parts(push, payload, opt_size, opt_frames)) /* warm-up */
         die("send");
     if (!read_ctl(line, sizeof line) || strcmp(line, "go\n"))
         exit(1);
     for (uint64_t i = 0; i < opt_count; i++)
-        if (send_parts(push, payload, opt_size))
+        if (send_parts(push, payload, opt_size, opt_frames))
             die("send");
     /* Stay open until the receiver has everything. */
     read_ctl(line, sizeof line);
@@ -654,19 +555,14 @@ static void child_sub(void)
     zmq_msg_t msg;
     char line[64];
     /* half the time the child has (child_guard), so that it reports what it got */
-    int zero = 0, tmo = opt_timeout > 2 ? opt_timeout * 500 : 1000;
+    int tmo = opt_timeout > 2 ? opt_timeout * 500 : 1000;
     uint64_t got = 0, bytes = 0, bad = 0;
 
-    child_guard();
-    ctx = zmq_ctx_new();
-    sub = zmq_socket(ctx, ZMQ_SUB);
-    if (zmq_setsockopt(sub, ZMQ_SNDHWM, &zero, sizeof zero) ||
-        zmq_setsockopt(sub, ZMQ_RCVHWM, &zero, sizeof zero) ||
-        zmq_setsockopt(sub, ZMQ_RCVTIMEO, &tmo, sizeof tmo) ||
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0))
-        die("setsockopt");
-    if (zmq_connect(sub, opt_endpoint))
-        die("connect");
+    child_guard(opt_timeout);
+    sub = child_socket(&ctx, ZMQ_SUB, 0);
+    set_int(sub, ZMQ_RCVTIMEO, tmo, "RCVTIMEO");
+    if (zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0))
+        die("SUBSCRIBE");
     zmq_msg_init(&msg);
     if (zmq_msg_recv(&msg, sub, 0) < 0) {
         fprintf(stderr, "net_thr: sub: no warm-up message: %s\n", zmq_strerror(zmq_errno()));
@@ -697,59 +593,31 @@ static void child_sub(void)
 
 int main(int argc, char **argv)
 {
+    static const struct bench_opt opts[] = {
+        {"--sizes", OPT_INTS, sizes, &nsizes},
+        {"--msgs", OPT_ULL, &opt_msgs, NULL},
+        {"--max-mb", OPT_ULL, &opt_max_mb, NULL},
+        {"--rt", OPT_ULL, &opt_rt, NULL},
+        {"--rt-size", OPT_INT, &opt_rt_size, NULL},
+        {"--what", OPT_STR, &opt_what, NULL},
+        {"--transport", OPT_STR, &opt_transport, NULL},
+        {"--hwm", OPT_INT, &opt_hwm, NULL},
+        {"--frames", OPT_INT, &opt_frames, NULL},
+        {"--subs", OPT_INT, &opt_subs, NULL},
+        {"--timeout", OPT_INT, &opt_timeout, NULL},
+        {"--role", OPT_STR, &opt_role, NULL},
+        {"--endpoint", OPT_STR, &opt_endpoint, NULL},
+        {"--size", OPT_INT, &opt_size, NULL},
+        {"--count", OPT_ULL, &opt_count, NULL},
+        {NULL, 0, NULL, NULL},
+    };
     int ok = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--sizes") && v) {
-            char *tmp = strdup(v), *tok, *save = NULL;
-            nsizes = 0;
-            for (tok = strtok_r(tmp, ",", &save); tok && nsizes < 16; tok = strtok_r(NULL, ",", &save))
-                sizes[nsizes++] = atoi(tok);
-            free(tmp);
-        } else if (!strcmp(a, "--msgs") && v)
-            opt_msgs = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--max-mb") && v)
-            opt_max_mb = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--rt") && v)
-            opt_rt = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--rt-size") && v)
-            opt_rt_size = atoi(v);
-        else if (!strcmp(a, "--what") && v)
-            opt_what = v;
-        else if (!strcmp(a, "--transport") && v)
-            opt_transport = v;
-        else if (!strcmp(a, "--hwm") && v)
-            opt_hwm = atoi(v);
-        else if (!strcmp(a, "--frames") && v)
-            opt_frames = atoi(v);
-        else if (!strcmp(a, "--subs") && v)
-            opt_subs = atoi(v);
-        else if (!strcmp(a, "--timeout") && v)
-            opt_timeout = atoi(v);
-        else if (!strcmp(a, "--role") && v)
-            opt_role = v;
-        else if (!strcmp(a, "--endpoint") && v)
-            opt_endpoint = v;
-        else if (!strcmp(a, "--size") && v)
-            opt_size = atoi(v);
-        else if (!strcmp(a, "--count") && v)
-            opt_count = strtoull(v, NULL, 10);
-        else
-            usage(a);
-        i++;
-    }
+
+    parse_args(argc, argv, opts);
     if (!opt_msgs || !opt_rt || opt_timeout <= 0 || opt_frames < 1 || opt_subs < 1 ||
         opt_subs > 64)
         usage("--msgs, --rt, --timeout, --frames and --subs must be > 0 (--subs at most 64)");
-    {
-        /* Resolved now (valgrind --trace-children follows an exec of the real path). */
-        ssize_t l = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
-        if (l <= 0) {
-            perror("net_thr: readlink /proc/self/exe");
-            return 1;
-        }
-        self_exe[l] = 0;
-    }
+    find_self_exe();
     if (opt_role) {
         if (!opt_endpoint)
             usage("--role needs --endpoint");
@@ -765,11 +633,7 @@ int main(int argc, char **argv)
             usage("unknown --role");
         return 0;
     }
-    {
-        int maj, min, pat;
-        zmq_version(&maj, &min, &pat);
-        printf("version impl=c libzmq=%d.%d.%d\n", maj, min, pat);
-    }
+    print_version();
     for (int t = 0; t < 2; t++) {
         const char *tr = t ? "ipc" : "tcp";
         if (!in_list(opt_transport, tr))

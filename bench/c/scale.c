@@ -29,29 +29,26 @@
  * timeout s (the measuring one 30 s later), children die with their parent. */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <zmq.h>
+
+#define BENCH_NAME "scale"
+#define BENCH_USAGE                                                                            \
+    "[--what hwm,conns,fanout] [--transport tcp,ipc,inproc] [--size B] [--hwms 1000,10] "      \
+    "[--msgs N] [--hold S] [--settle-ms MS] [--sample-ms MS] [--series] [--conns N] "          \
+    "[--backlog N] [--dealer-procs P] [--idle S] [--subs N] [--sub-procs P] "                  \
+    "[--fanout-msgs N] [--fanout-size B] [--timeout S]"
+#include "common.h"
 
 typedef unsigned long long ull;
 
 static const char *opt_what = "hwm,conns,fanout";
 static const char *opt_transport = "tcp,ipc,inproc";
 static size_t opt_size = 1048576;
-static int hwms[16] = {1000, 10};
+static int hwms[BENCH_MAX_LIST] = {1000, 10};
 static int nhwms = 2;
 static long long opt_msgs = -1;
 static double opt_hold = 1.0, opt_idle = 5.0;
@@ -65,47 +62,17 @@ static int opt_timeout = 120;
 static const char *opt_role, *opt_endpoint = "";
 static ull opt_count, opt_index;
 static int opt_hwm = 1000;
-static char self_exe[4096];
-
-static void die(const char *what)
-{
-    fprintf(stderr, "scale: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
-
-static void usage(const char *msg)
-{
-    fprintf(stderr, "scale: %s\nusage: scale [--what hwm,conns,fanout] [--transport tcp,ipc,inproc] "
-                    "[--size B] [--hwms 1000,10] [--msgs N] [--hold S] [--settle-ms MS] "
-                    "[--sample-ms MS] [--series] [--conns N] [--backlog N] [--dealer-procs P] [--idle S] "
-                    "[--subs N] [--sub-procs P] [--fanout-msgs N] [--fanout-size B] "
-                    "[--timeout S]\n", msg);
-    exit(2);
-}
-
-static int in_list(const char *list, const char *w)
-{
-    size_t l = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)); p += l)
-        if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == 0))
-            return 1;
-    return 0;
-}
 
 /* ------------------------------------------------------------------ process figures */
 
 static ull mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (ull)ts.tv_sec * 1000000000ull + (ull)ts.tv_nsec;
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 static ull thread_cpu_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (ull)ts.tv_sec * 1000000000ull + (ull)ts.tv_nsec;
+    return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static double since(ull t0)
@@ -391,12 +358,6 @@ static int kid_finish(kid_t *k, int ok)
     return (WIFEXITED(st) && WEXITSTATUS(st) == 0) || !ok;
 }
 
-static void child_guard(void)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    alarm((unsigned)opt_timeout);
-}
-
 /* Control pipe of a child, read by a thread: "count" is answered at once; other commands
  * are kept for wait_for. */
 static pthread_mutex_t ctl_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -464,53 +425,6 @@ static int wait_for(const char *what)
 }
 
 /* ------------------------------------------------------------------ endpoints */
-
-static void bind_for(void *s, const char *transport, char *ep, size_t eplen, char *dir)
-{
-    dir[0] = 0;
-    if (!strcmp(transport, "tcp")) {
-        if (zmq_bind(s, "tcp://127.0.0.1:*"))
-            die("bind tcp");
-    } else if (!strcmp(transport, "inproc")) {
-        if (zmq_bind(s, "inproc://scale"))
-            die("bind inproc");
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        char path[600];
-        snprintf(dir, 256, "%s/zmq-c-scale-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(dir)) { /* mode 0700 */
-            perror("scale: mkdtemp");
-            exit(1);
-        }
-        snprintf(path, sizeof path, "ipc://%s/s", dir);
-        if (zmq_bind(s, path))
-            die("bind ipc");
-    }
-    if (zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &eplen))
-        die("LAST_ENDPOINT");
-}
-
-static void remove_dir(const char *dir)
-{
-    char path[600];
-    if (!dir[0])
-        return;
-    snprintf(path, sizeof path, "%s/s", dir);
-    unlink(path);
-    rmdir(dir);
-}
-
-static void set_int(void *s, int opt, int v, const char *name)
-{
-    if (zmq_setsockopt(s, opt, &v, sizeof v))
-        die(name);
-}
-
-static void set_hwm(void *s, int hwm)
-{
-    set_int(s, ZMQ_SNDHWM, hwm, "SNDHWM");
-    set_int(s, ZMQ_RCVHWM, hwm, "RCVHWM");
-}
 
 /* ------------------------------------------------------------------ hwm */
 
@@ -660,7 +574,7 @@ static int hwm_net(const char *transport, int hwm)
 
     set_hwm(pull, hwm);
     set_int(pull, ZMQ_RCVTIMEO, 200, "RCVTIMEO");
-    bind_for(pull, transport, ep, sizeof ep, dir);
+    bind_for(pull, transport, "scale", ep, sizeof ep, dir);
     snprintf(ssize, sizeof ssize, "%zu", opt_size);
     snprintf(scount, sizeof scount, "%llu", n);
     snprintf(shwm, sizeof shwm, "%d", hwm);
@@ -759,7 +673,7 @@ static int hwm_inproc(int hwm)
     sent_count = 0;
     set_hwm(pull, hwm);
     set_int(pull, ZMQ_RCVTIMEO, opt_timeout * 1000, "RCVTIMEO");
-    bind_for(pull, "inproc", ep, sizeof ep, dir);
+    bind_for(pull, "inproc", "scale", ep, sizeof ep, dir);
     pthread_create(&th, NULL, inproc_sender, &a);
     zmq_msg_init(&m);
     warm = zmq_msg_recv(&m, pull, 0) >= 0;
@@ -797,7 +711,7 @@ static int hwm_inproc(int hwm)
 static int child_hwm_send(void)
 {
     void *ctx, *push;
-    child_guard();
+    child_guard(opt_timeout);
     control_start();
     ctx = zmq_ctx_new();
     push = zmq_socket(ctx, ZMQ_PUSH);
@@ -1012,7 +926,7 @@ static int child_dealers(void)
     void *ctx;
     void **socks = calloc(opt_count, sizeof *socks);
     ull ok = 0, bad = 0, missing = 0, until;
-    child_guard();
+    child_guard(opt_timeout);
     raise_nofile();
     control_start();
     ctx = zmq_ctx_new();
@@ -1087,7 +1001,7 @@ static int fanout_run(const char *transport)
     char *tpl = malloc(opt_fanout_size);
 
     set_hwm(pub, 0);
-    bind_for(pub, transport, ep, sizeof ep, dir);
+    bind_for(pub, transport, "scale", ep, sizeof ep, dir);
     for (int p = 0, base = 0; p < procs; p++) {
         int k = opt_subs / procs + (p < opt_subs % procs);
         char sk[32], sb[32], sm[32], ss[32], st[32];
@@ -1183,7 +1097,7 @@ static int child_subs(void)
     zmq_pollitem_t *items = calloc((size_t)k, sizeof *items);
     zmq_msg_t m;
 
-    child_guard();
+    child_guard(opt_timeout);
     raise_nofile();
     control_start();
     ctx = zmq_ctx_new();
@@ -1266,73 +1180,36 @@ static int child_subs(void)
 
 int main(int argc, char **argv)
 {
+    static const struct bench_opt opts[] = {
+        {"--what", OPT_STR, &opt_what, NULL},
+        {"--transport", OPT_STR, &opt_transport, NULL},
+        {"--size", OPT_SIZE, &opt_size, NULL},
+        {"--hwms", OPT_INTS, hwms, &nhwms},
+        {"--msgs", OPT_LL, &opt_msgs, NULL},
+        {"--hold", OPT_DOUBLE, &opt_hold, NULL},
+        {"--settle-ms", OPT_INT, &opt_settle_ms, NULL},
+        {"--sample-ms", OPT_INT, &opt_sample_ms, NULL},
+        {"--series", OPT_FLAG, &opt_series, NULL},
+        {"--conns", OPT_INT, &opt_conns, NULL},
+        {"--backlog", OPT_INT, &opt_backlog, NULL},
+        {"--dealer-procs", OPT_INT, &opt_dealer_procs, NULL},
+        {"--idle", OPT_DOUBLE, &opt_idle, NULL},
+        {"--subs", OPT_INT, &opt_subs, NULL},
+        {"--sub-procs", OPT_INT, &opt_sub_procs, NULL},
+        {"--fanout-msgs", OPT_ULL, &opt_fanout_msgs, NULL},
+        {"--fanout-size", OPT_SIZE, &opt_fanout_size, NULL},
+        {"--timeout", OPT_INT, &opt_timeout, NULL},
+        {"--role", OPT_STR, &opt_role, NULL},
+        {"--endpoint", OPT_STR, &opt_endpoint, NULL},
+        {"--count", OPT_ULL, &opt_count, NULL},
+        {"--index", OPT_ULL, &opt_index, NULL},
+        {"--hwm", OPT_INT, &opt_hwm, NULL},
+        {NULL, 0, NULL, NULL},
+    };
     int ok = 1;
-    ssize_t l = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
-    if (l <= 0) {
-        perror("scale: readlink /proc/self/exe");
-        return 1;
-    }
-    self_exe[l] = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define VAL (v ? (i++, v) : (usage("option needs a value"), ""))
-        if (!strcmp(a, "--what"))
-            opt_what = VAL;
-        else if (!strcmp(a, "--transport"))
-            opt_transport = VAL;
-        else if (!strcmp(a, "--size"))
-            opt_size = strtoull(VAL, NULL, 10);
-        else if (!strcmp(a, "--hwms")) {
-            char *s = strdup(VAL), *save = NULL;
-            nhwms = 0;
-            for (char *t = strtok_r(s, ",", &save); t && nhwms < 16; t = strtok_r(NULL, ",", &save))
-                hwms[nhwms++] = atoi(t);
-            free(s);
-        } else if (!strcmp(a, "--msgs"))
-            opt_msgs = atoll(VAL);
-        else if (!strcmp(a, "--hold"))
-            opt_hold = atof(VAL);
-        else if (!strcmp(a, "--settle-ms"))
-            opt_settle_ms = atoi(VAL);
-        else if (!strcmp(a, "--sample-ms"))
-            opt_sample_ms = atoi(VAL);
-        else if (!strcmp(a, "--series"))
-            opt_series = 1;
-        else if (!strcmp(a, "--conns"))
-            opt_conns = atoi(VAL);
-        else if (!strcmp(a, "--backlog"))
-            opt_backlog = atoi(VAL);
-        else if (!strcmp(a, "--dealer-procs"))
-            opt_dealer_procs = atoi(VAL);
-        else if (!strcmp(a, "--idle"))
-            opt_idle = atof(VAL);
-        else if (!strcmp(a, "--subs"))
-            opt_subs = atoi(VAL);
-        else if (!strcmp(a, "--sub-procs"))
-            opt_sub_procs = atoi(VAL);
-        else if (!strcmp(a, "--fanout-msgs"))
-            opt_fanout_msgs = strtoull(VAL, NULL, 10);
-        else if (!strcmp(a, "--fanout-size"))
-            opt_fanout_size = strtoull(VAL, NULL, 10);
-        else if (!strcmp(a, "--timeout"))
-            opt_timeout = atoi(VAL);
-        else if (!strcmp(a, "--role"))
-            opt_role = VAL;
-        else if (!strcmp(a, "--endpoint"))
-            opt_endpoint = VAL;
-        else if (!strcmp(a, "--count"))
-            opt_count = strtoull(VAL, NULL, 10);
-        else if (!strcmp(a, "--index"))
-            opt_index = strtoull(VAL, NULL, 10);
-        else if (!strcmp(a, "--hwm"))
-            opt_hwm = atoi(VAL);
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-            usage("help");
-        else
-            usage("unknown option");
-#undef VAL
-    }
+
+    find_self_exe();
+    parse_args(argc, argv, opts);
     if (opt_size < 8 || opt_fanout_size < 9)
         usage("--size must be >= 8 and --fanout-size >= 9 (they carry a sequence number)");
     if (opt_timeout <= 0 || opt_conns <= 0 || opt_dealer_procs <= 0 || opt_subs <= 0 ||
@@ -1352,12 +1229,7 @@ int main(int argc, char **argv)
     }
     alarm((unsigned)opt_timeout + 30);
     signal(SIGPIPE, SIG_IGN); /* a child that died must not take us with it */
-    {
-        int major, minor, patch;
-        zmq_version(&major, &minor, &patch);
-        printf("version impl=c libzmq=%d.%d.%d\n", major, minor, patch);
-        fflush(stdout);
-    }
+    print_version();
     if (in_list(opt_what, "hwm"))
         for (int i = 0; i < nhwms; i++) {
             if (in_list(opt_transport, "tcp"))

@@ -38,7 +38,10 @@
 //! (`Bytes::copy_from_slice`), as `zmq_send` and the Perl binding do; the receiver takes the
 //! frame without copying.
 
+mod common;
+
 use bytes::Bytes;
+use common::{has, print_version, set_hwm, Prog};
 use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -62,15 +65,12 @@ struct Opts {
     subs: usize,
 }
 
-fn usage(msg: &str) -> ! {
-    eprintln!("bench_inproc: {msg}");
-    eprintln!(
-        "usage: bench_inproc [--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N] \
-         [--rt-size B] [--batch K] [--what push_pull,loop,req_rep,multipart,fanout] \
-         [--frames K] [--subs S] [--zerocopy] [--hwm N]"
-    );
-    std::process::exit(2);
-}
+static PROG: Prog = Prog {
+    name: "bench_inproc",
+    usage: "[--sizes 1,100,1024,65536] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] \
+            [--batch K] [--what push_pull,loop,req_rep,multipart,fanout] [--frames K] \
+            [--subs S] [--zerocopy] [--hwm N]",
+};
 
 fn parse_args() -> Opts {
     let mut o = Opts {
@@ -88,39 +88,25 @@ fn parse_args() -> Opts {
         frames: 3,
         subs: 2,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = PROG.args();
     while let Some(a) = args.next() {
-        let mut val = |name: &str| {
-            args.next()
-                .unwrap_or_else(|| usage(&format!("{name} needs a value")))
-        };
-        fn num<T: std::str::FromStr>(s: &str, name: &str) -> T {
-            s.parse()
-                .unwrap_or_else(|_| usage(&format!("bad value for {name}: {s}")))
-        }
         match a.as_str() {
-            "--sizes" => {
-                o.sizes = val("--sizes")
-                    .split(',')
-                    .map(|s| num(s, "--sizes"))
-                    .collect()
-            }
-            "--msgs" => o.msgs = num(&val("--msgs"), "--msgs"),
-            "--max-mb" => o.max_mb = num(&val("--max-mb"), "--max-mb"),
-            "--rt" => o.rt = num(&val("--rt"), "--rt"),
-            "--rt-size" => o.rt_size = num(&val("--rt-size"), "--rt-size"),
-            "--batch" => o.batch = num(&val("--batch"), "--batch"),
-            "--what" => o.what = val("--what").split(',').map(String::from).collect(),
+            "--sizes" => o.sizes = args.nums(),
+            "--msgs" => o.msgs = args.num(),
+            "--max-mb" => o.max_mb = args.num(),
+            "--rt" => o.rt = args.num(),
+            "--rt-size" => o.rt_size = args.num(),
+            "--batch" => o.batch = args.num(),
+            "--what" => o.what = args.list(),
             "--zerocopy" => o.zerocopy = true,
-            "--hwm" => o.hwm = Some(num(&val("--hwm"), "--hwm")),
-            "--frames" => o.frames = num(&val("--frames"), "--frames"),
-            "--subs" => o.subs = num(&val("--subs"), "--subs"),
-            "-h" | "--help" => usage("help"),
-            other => usage(&format!("unknown option {other}")),
+            "--hwm" => o.hwm = Some(args.num()),
+            "--frames" => o.frames = args.num(),
+            "--subs" => o.subs = args.num(),
+            _ => args.unknown(),
         }
     }
     if o.batch == 0 || o.msgs == 0 || o.rt == 0 || o.frames == 0 || o.subs == 0 {
-        usage("--batch, --msgs, --rt, --frames and --subs must be > 0");
+        PROG.usage("--batch, --msgs, --rt, --frames and --subs must be > 0");
     }
     o
 }
@@ -128,8 +114,7 @@ fn parse_args() -> Opts {
 /// Messages for one size: `msgs`, capped at `max_mb` MiB of payload (at least 1000).
 /// Same rule as bench/c/inproc_thr.c and bench/perl_inproc.pl.
 fn count_for(o: &Opts, size: usize) -> u64 {
-    let cap = (o.max_mb << 20) / size.max(1) as u64;
-    o.msgs.min(cap.max(1000))
+    common::count_for(o.msgs, o.max_mb, size, 1000)
 }
 
 fn pair(
@@ -142,45 +127,39 @@ fn pair(
     let mut x = ctx.socket(a).expect("socket");
     let mut y = ctx.socket(b).expect("socket");
     if let Some(h) = hwm {
-        for s in [&mut x, &mut y] {
-            s.set_int(id::SNDHWM, h).expect("SNDHWM");
-            s.set_int(id::RCVHWM, h).expect("RCVHWM");
-        }
+        set_hwm(&mut x, h);
+        set_hwm(&mut y, h);
     }
     x.bind(ep).expect("bind");
     y.connect(ep).expect("connect");
     (x, y)
 }
 
+/// PULL (binds) and PUSH (connects) at `ep`, with `--hwm` if given.
+fn pull_push(ctx: &Context, ep: &str, o: &Opts) -> (Socket, Socket) {
+    pair(ctx, SocketType::Pull, SocketType::Push, ep, o.hwm)
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-fn push_pull(o: &Opts, size: usize, copy: bool) {
-    let n = count_for(o, size);
-    let ctx = Context::new();
-    let (mut pull, mut push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://thr",
-        o.hwm,
-    );
+/// A sender thread and a receiver thread that start together (a barrier): `send` runs in
+/// the sender, which then keeps its socket open until the receiver has everything; `recv`
+/// runs in the receiver and returns (messages, bytes, bad ones). Returns those and the
+/// receiver's time in seconds, from the start to its last message.
+fn two_threads(
+    mut push: Socket,
+    mut pull: Socket,
+    send: impl FnOnce(&mut Socket) + Send + 'static,
+    recv: impl FnOnce(&mut Socket) -> (u64, u64, u64) + Send + 'static,
+) -> (u64, u64, u64, f64) {
     let start = Arc::new(Barrier::new(2));
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let s_start = Arc::clone(&start);
     let sender = thread::spawn(move || {
-        let payload = vec![0x5au8; size];
-        let shared = Bytes::from(payload.clone());
         s_start.wait();
-        for _ in 0..n {
-            let data = if copy {
-                Bytes::copy_from_slice(&payload)
-            } else {
-                shared.clone()
-            };
-            push.send(data, 0).expect("send");
-        }
+        send(&mut push);
         // Stay open until the receiver has everything.
         let _ = done_rx.recv();
         drop(push);
@@ -188,20 +167,85 @@ fn push_pull(o: &Opts, size: usize, copy: bool) {
     let receiver = thread::spawn(move || {
         start.wait();
         let t0 = Instant::now();
-        let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
-        while got < n {
-            let f = pull.recv(0).expect("recv");
-            got += 1;
-            bytes += f.data.len() as u64;
-            bad += u64::from(f.data.len() != size);
-        }
+        let (got, bytes, bad) = recv(&mut pull);
         let el = t0.elapsed();
         let _ = done_tx.send(());
-        (got, bytes, bad, el)
+        (got, bytes, bad, secs(el))
     });
-    let (got, bytes, bad, el) = receiver.join().expect("receiver");
+    let r = receiver.join().expect("receiver");
     sender.join().expect("sender");
-    let s = secs(el);
+    r
+}
+
+/// The one-thread batch loop: `n` messages, rounded down to whole batches of `k`.
+struct Batches {
+    n: u64,
+    k: u64,
+    rounds: u64,
+}
+
+impl Batches {
+    fn new(o: &Opts, n: u64) -> Batches {
+        let k = o.batch.min(n);
+        let rounds = n / k;
+        Batches {
+            n: rounds * k,
+            k,
+            rounds,
+        }
+    }
+
+    /// Every round, `send(k)` sends a batch and then `recv(k)` receives it (false: stop).
+    /// Returns the seconds of the whole loop, of its send phases and of its receive phases.
+    fn run(&self, mut send: impl FnMut(u64), mut recv: impl FnMut(u64) -> bool) -> (f64, f64, f64) {
+        let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
+        let t0 = Instant::now();
+        for _ in 0..self.rounds {
+            let a = Instant::now();
+            send(self.k);
+            let b = Instant::now();
+            let more = recv(self.k);
+            let c = Instant::now();
+            t_send += b - a;
+            t_recv += c - b;
+            if !more {
+                break;
+            }
+        }
+        (secs(t0.elapsed()), secs(t_send), secs(t_recv))
+    }
+}
+
+fn push_pull(o: &Opts, size: usize, copy: bool) {
+    let n = count_for(o, size);
+    let ctx = Context::new();
+    let (pull, push) = pull_push(&ctx, "inproc://thr", o);
+    let payload = vec![0x5au8; size];
+    let shared = Bytes::from(payload.clone());
+    let (got, bytes, bad, s) = two_threads(
+        push,
+        pull,
+        move |push| {
+            for _ in 0..n {
+                let data = if copy {
+                    Bytes::copy_from_slice(&payload)
+                } else {
+                    shared.clone()
+                };
+                push.send(data, 0).expect("send");
+            }
+        },
+        move |pull| {
+            let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+            while got < n {
+                let f = pull.recv(0).expect("recv");
+                got += 1;
+                bytes += f.data.len() as u64;
+                bad += u64::from(f.data.len() != size);
+            }
+            (got, bytes, bad)
+        },
+    );
     println!(
         "push_pull impl=rust size={size} msgs={n} copy={} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
         u8::from(copy),
@@ -213,43 +257,32 @@ fn push_pull(o: &Opts, size: usize, copy: bool) {
 }
 
 fn send_recv_loop(o: &Opts, size: usize) {
-    let n = count_for(o, size);
-    let k = o.batch.min(n);
-    let rounds = n / k;
-    let n = rounds * k;
+    let b = Batches::new(o, count_for(o, size));
     let ctx = Context::new();
-    let (mut pull, mut push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://loop",
-        o.hwm,
-    );
+    let (mut pull, mut push) = pull_push(&ctx, "inproc://loop", o);
     let payload = vec![0x5au8; size];
-    let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
     let mut bad = 0u64;
-    let t0 = Instant::now();
-    for _ in 0..rounds {
-        let a = Instant::now();
-        for _ in 0..k {
-            push.send(Bytes::copy_from_slice(&payload), 0)
-                .expect("send");
-        }
-        let b = Instant::now();
-        for _ in 0..k {
-            let f = pull.recv(0).expect("recv");
-            bad += u64::from(f.data.len() != size);
-        }
-        let c = Instant::now();
-        t_send += b - a;
-        t_recv += c - b;
-    }
-    let s = secs(t0.elapsed());
+    let (s, t_send, t_recv) = b.run(
+        |k| {
+            for _ in 0..k {
+                push.send(Bytes::copy_from_slice(&payload), 0)
+                    .expect("send");
+            }
+        },
+        |k| {
+            for _ in 0..k {
+                let f = pull.recv(0).expect("recv");
+                bad += u64::from(f.data.len() != size);
+            }
+            true
+        },
+    );
+    let (n, k) = (b.n, b.k);
     println!(
         "loop impl=rust size={size} msgs={n} batch={k} secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} bad={bad}",
         n as f64 / s,
-        secs(t_send) * 1e9 / n as f64,
-        secs(t_recv) * 1e9 / n as f64,
+        t_send * 1e9 / n as f64,
+        t_recv * 1e9 / n as f64,
     );
 }
 
@@ -323,44 +356,28 @@ fn multipart_threads(o: &Opts, size: usize) {
     let k = o.frames;
     let n = count_for(o, size * k);
     let ctx = Context::new();
-    let (mut pull, mut push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://mp",
-        o.hwm,
+    let (pull, push) = pull_push(&ctx, "inproc://mp", o);
+    let payload = vec![0x5au8; size];
+    let (got, bytes, bad, s) = two_threads(
+        push,
+        pull,
+        move |push| {
+            for _ in 0..n {
+                push.send_parts((0..k).map(|_| Bytes::copy_from_slice(&payload)), 0)
+                    .expect("send_parts");
+            }
+        },
+        move |pull| {
+            let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
+            while got < n {
+                let parts = pull.recv_parts(0).expect("recv_parts");
+                got += 1;
+                bytes += parts.iter().map(|p| p.len() as u64).sum::<u64>();
+                bad += u64::from(!parts_ok(&parts, k, size));
+            }
+            (got, bytes, bad)
+        },
     );
-    let start = Arc::new(Barrier::new(2));
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let s_start = Arc::clone(&start);
-    let sender = thread::spawn(move || {
-        let payload = vec![0x5au8; size];
-        s_start.wait();
-        for _ in 0..n {
-            push.send_parts((0..k).map(|_| Bytes::copy_from_slice(&payload)), 0)
-                .expect("send_parts");
-        }
-        // Stay open until the receiver has everything.
-        let _ = done_rx.recv();
-        drop(push);
-    });
-    let receiver = thread::spawn(move || {
-        start.wait();
-        let t0 = Instant::now();
-        let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
-        while got < n {
-            let parts = pull.recv_parts(0).expect("recv_parts");
-            got += 1;
-            bytes += parts.iter().map(|p| p.len() as u64).sum::<u64>();
-            bad += u64::from(!parts_ok(&parts, k, size));
-        }
-        let el = t0.elapsed();
-        let _ = done_tx.send(());
-        (got, bytes, bad, el)
-    });
-    let (got, bytes, bad, el) = receiver.join().expect("receiver");
-    sender.join().expect("sender");
-    let s = secs(el);
     println!(
         "multipart impl=rust mode=threads frames={k} size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
         o.hwm.unwrap_or(1000),
@@ -372,60 +389,46 @@ fn multipart_threads(o: &Opts, size: usize) {
 
 fn multipart_loop(o: &Opts, size: usize) {
     let k = o.frames;
-    let n = count_for(o, size * k);
-    let b = o.batch.min(n);
-    let rounds = n / b;
-    let n = rounds * b;
+    let b = Batches::new(o, count_for(o, size * k));
     let ctx = Context::new();
-    let (mut pull, mut push) = pair(
-        &ctx,
-        SocketType::Pull,
-        SocketType::Push,
-        "inproc://mploop",
-        o.hwm,
-    );
+    let (mut pull, mut push) = pull_push(&ctx, "inproc://mploop", o);
     let payload = vec![0x5au8; size];
-    let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
     let mut bad = 0u64;
-    let t0 = Instant::now();
-    for _ in 0..rounds {
-        let t1 = Instant::now();
-        for _ in 0..b {
-            push.send_parts((0..k).map(|_| Bytes::copy_from_slice(&payload)), 0)
-                .expect("send_parts");
-        }
-        let t2 = Instant::now();
-        for _ in 0..b {
-            let parts = pull.recv_parts(0).expect("recv_parts");
-            bad += u64::from(!parts_ok(&parts, k, size));
-        }
-        let t3 = Instant::now();
-        t_send += t2 - t1;
-        t_recv += t3 - t2;
-    }
-    let s = secs(t0.elapsed());
+    let (s, t_send, t_recv) = b.run(
+        |batch| {
+            for _ in 0..batch {
+                push.send_parts((0..k).map(|_| Bytes::copy_from_slice(&payload)), 0)
+                    .expect("send_parts");
+            }
+        },
+        |batch| {
+            for _ in 0..batch {
+                let parts = pull.recv_parts(0).expect("recv_parts");
+                bad += u64::from(!parts_ok(&parts, k, size));
+            }
+            true
+        },
+    );
+    let n = b.n;
     println!(
-        "multipart impl=rust mode=one_thread frames={k} size={size} msgs={n} batch={b} secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} bad={bad}",
+        "multipart impl=rust mode=one_thread frames={k} size={size} msgs={n} batch={} secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} bad={bad}",
+        b.k,
         n as f64 / s,
-        secs(t_send) * 1e9 / n as f64,
-        secs(t_recv) * 1e9 / n as f64,
+        t_send * 1e9 / n as f64,
+        t_recv * 1e9 / n as f64,
     );
 }
 
 /// A PUB bound at `ep` and `o.subs` SUB sockets connected to it and subscribed to
 /// everything, all with SNDHWM = RCVHWM = 0 (no limit: the PUB drops nothing).
 fn fanout_sockets(ctx: &Context, o: &Opts, ep: &str) -> (Socket, Vec<Socket>) {
-    let unlimited = |s: &mut Socket| {
-        s.set_int(id::SNDHWM, 0).expect("SNDHWM");
-        s.set_int(id::RCVHWM, 0).expect("RCVHWM");
-    };
     let mut publ = ctx.socket(SocketType::Pub).expect("socket");
-    unlimited(&mut publ);
+    set_hwm(&mut publ, 0);
     publ.bind(ep).expect("bind");
     let subs = (0..o.subs)
         .map(|_| {
             let mut s = ctx.socket(SocketType::Sub).expect("socket");
-            unlimited(&mut s);
+            set_hwm(&mut s, 0);
             s.set_option(id::SUBSCRIBE, b"").expect("SUBSCRIBE");
             s.set_int(id::RCVTIMEO, FANOUT_TIMEOUT_MS)
                 .expect("RCVTIMEO");
@@ -512,10 +515,7 @@ fn fanout_threads(o: &Opts, size: usize) {
 }
 
 fn fanout_loop(o: &Opts, size: usize) {
-    let n = count_for(o, size);
-    let b = o.batch.min(n);
-    let rounds = n / b;
-    let n = rounds * b;
+    let b = Batches::new(o, count_for(o, size));
     let ctx = Context::new();
     let (mut publ, mut subs) = fanout_sockets(&ctx, o, "inproc://fanloop");
     // Warm-up: empty messages until every subscriber has one; then drop the extra ones.
@@ -535,49 +535,47 @@ fn fanout_loop(o: &Opts, size: usize) {
         while sub.recv(DONTWAIT).is_ok() {}
     }
     let payload = vec![0x5au8; size];
-    let (mut t_send, mut t_recv) = (Duration::ZERO, Duration::ZERO);
     let (mut got, mut bad) = (0u64, 0u64);
-    let t0 = Instant::now();
-    'rounds: for _ in 0..rounds {
-        let t1 = Instant::now();
-        for _ in 0..b {
-            publ.send(Bytes::copy_from_slice(&payload), 0)
-                .expect("send");
-        }
-        let t2 = Instant::now();
-        for sub in &mut subs {
-            for _ in 0..b {
-                match sub.recv(0) {
-                    Ok(f) => {
-                        got += 1;
-                        bad += u64::from(f.data.len() != size);
-                    }
-                    Err(e) => {
-                        eprintln!("bench_inproc: fanout {size}: recv: {e}");
-                        break 'rounds;
+    let (s, t_send, t_recv) = b.run(
+        |batch| {
+            for _ in 0..batch {
+                publ.send(Bytes::copy_from_slice(&payload), 0)
+                    .expect("send");
+            }
+        },
+        |batch| {
+            for sub in &mut subs {
+                for _ in 0..batch {
+                    match sub.recv(0) {
+                        Ok(f) => {
+                            got += 1;
+                            bad += u64::from(f.data.len() != size);
+                        }
+                        Err(e) => {
+                            eprintln!("bench_inproc: fanout {size}: recv: {e}");
+                            return false;
+                        }
                     }
                 }
             }
-        }
-        let t3 = Instant::now();
-        t_send += t2 - t1;
-        t_recv += t3 - t2;
-    }
-    let s = secs(t0.elapsed());
-    let subs = o.subs as u64;
+            true
+        },
+    );
+    let (n, subs) = (b.n, o.subs as u64);
     println!(
-        "fanout impl=rust mode=one_thread subs={subs} size={size} msgs={n} batch={b} hwm=0 secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} lost={} bad={bad}",
+        "fanout impl=rust mode=one_thread subs={subs} size={size} msgs={n} batch={} hwm=0 secs={s:.6} msgs_per_sec={:.0} send_ns={:.1} recv_ns={:.1} lost={} bad={bad}",
+        b.k,
         n as f64 / s,
-        secs(t_send) * 1e9 / n as f64,
-        secs(t_recv) * 1e9 / (n * subs) as f64,
+        t_send * 1e9 / n as f64,
+        t_recv * 1e9 / (n * subs) as f64,
         n * subs - got,
     );
 }
 
 fn main() {
     let o = parse_args();
-    let want = |w: &str| o.what.iter().any(|x| x == w);
-    println!("version impl=rust crate={}", env!("CARGO_PKG_VERSION"));
+    let want = |w: &str| has(&o.what, w);
+    print_version();
     if want("push_pull") {
         for &size in &o.sizes {
             push_pull(&o, size, true);

@@ -42,9 +42,11 @@
 //! Every sent message is a fresh copy of the payload (`Bytes::copy_from_slice`), as
 //! `zmq_send` and the Perl bindings do; the receiver takes the frame without copying.
 
+mod common;
+
 use bytes::Bytes;
+use common::{child_guard, has, print_version, PrivateDir, Prog};
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -70,15 +72,12 @@ struct Opts {
     count: u64,
 }
 
-fn usage(msg: &str) -> ! {
-    eprintln!("bench_net: {msg}");
-    eprintln!(
-        "usage: bench_net [--transport tcp,ipc] [--what push_pull,req_rep,multipart,fanout] \
-         [--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] \
-         [--hwm N] [--frames K] [--subs S] [--timeout S]"
-    );
-    std::process::exit(2);
-}
+static PROG: Prog = Prog {
+    name: "bench_net",
+    usage: "[--transport tcp,ipc] [--what push_pull,req_rep,multipart,fanout] \
+            [--sizes 1,100,1024,65536,1048576] [--msgs N] [--max-mb M] [--rt N] [--rt-size B] \
+            [--hwm N] [--frames K] [--subs S] [--timeout S]",
+};
 
 fn parse_args() -> Opts {
     let mut o = Opts {
@@ -100,114 +99,50 @@ fn parse_args() -> Opts {
         size: 0,
         count: 0,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = PROG.args();
     while let Some(a) = args.next() {
-        let mut val = |name: &str| {
-            args.next()
-                .unwrap_or_else(|| usage(&format!("{name} needs a value")))
-        };
-        fn num<T: std::str::FromStr>(s: &str, name: &str) -> T {
-            s.parse()
-                .unwrap_or_else(|_| usage(&format!("bad value for {name}: {s}")))
-        }
         match a.as_str() {
-            "--transport" => {
-                o.transports = val("--transport").split(',').map(String::from).collect()
-            }
-            "--what" => o.what = val("--what").split(',').map(String::from).collect(),
-            "--sizes" => {
-                o.sizes = val("--sizes")
-                    .split(',')
-                    .map(|s| num(s, "--sizes"))
-                    .collect()
-            }
-            "--msgs" => o.msgs = num(&val("--msgs"), "--msgs"),
-            "--max-mb" => o.max_mb = num(&val("--max-mb"), "--max-mb"),
-            "--rt" => o.rt = num(&val("--rt"), "--rt"),
-            "--rt-size" => o.rt_size = num(&val("--rt-size"), "--rt-size"),
-            "--hwm" => o.hwm = Some(num(&val("--hwm"), "--hwm")),
-            "--frames" => o.frames = num(&val("--frames"), "--frames"),
-            "--subs" => o.subs = num(&val("--subs"), "--subs"),
-            "--timeout" => o.timeout = num(&val("--timeout"), "--timeout"),
-            "--role" => o.role = Some(val("--role")),
-            "--endpoint" => o.endpoint = val("--endpoint"),
-            "--size" => o.size = num(&val("--size"), "--size"),
-            "--count" => o.count = num(&val("--count"), "--count"),
-            "-h" | "--help" => usage("help"),
-            other => usage(&format!("unknown option {other}")),
+            "--transport" => o.transports = args.list(),
+            "--what" => o.what = args.list(),
+            "--sizes" => o.sizes = args.nums(),
+            "--msgs" => o.msgs = args.num(),
+            "--max-mb" => o.max_mb = args.num(),
+            "--rt" => o.rt = args.num(),
+            "--rt-size" => o.rt_size = args.num(),
+            "--hwm" => o.hwm = Some(args.num()),
+            "--frames" => o.frames = args.num(),
+            "--subs" => o.subs = args.num(),
+            "--timeout" => o.timeout = args.num(),
+            "--role" => o.role = Some(args.val()),
+            "--endpoint" => o.endpoint = args.val(),
+            "--size" => o.size = args.num(),
+            "--count" => o.count = args.num(),
+            _ => args.unknown(),
         }
     }
     if o.msgs == 0 || o.rt == 0 || o.timeout == 0 || o.frames == 0 || o.subs == 0 {
-        usage("--msgs, --rt, --timeout, --frames and --subs must be > 0");
+        PROG.usage("--msgs, --rt, --timeout, --frames and --subs must be > 0");
     }
-    for t in &o.transports {
-        if t != "tcp" && t != "ipc" {
-            usage(&format!("unknown transport {t} (tcp, ipc)"));
-        }
-    }
+    PROG.check(&o.transports, &["tcp", "ipc"], "transport");
     o
 }
 
 /// Messages for one size: `msgs`, capped at `max_mb` MiB of payload (at least 100).
 /// Same rule as bench/c/net_thr.c and bench/perl_net.pl.
 fn count_for(o: &Opts, size: usize) -> u64 {
-    let cap = (o.max_mb << 20) / size.max(1) as u64;
-    o.msgs.min(cap.max(100))
+    common::count_for(o.msgs, o.max_mb, size, 100)
 }
 
+/// HWM of the sockets that carry the messages (push_pull, multipart), if `--hwm`.
 fn set_hwm(s: &mut Socket, hwm: Option<i32>) {
     if let Some(h) = hwm {
-        s.set_int(id::SNDHWM, h).expect("SNDHWM");
-        s.set_int(id::RCVHWM, h).expect("RCVHWM");
-    }
-}
-
-/// A private directory for an ipc socket, removed on drop.
-struct PrivateDir(PathBuf);
-
-impl PrivateDir {
-    fn new() -> PrivateDir {
-        use std::os::unix::fs::DirBuilderExt;
-        let base = std::env::var_os("TMPDIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/tmp"));
-        for i in 0..1000u32 {
-            let nanos = Instant::now().elapsed().subsec_nanos()
-                ^ std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.subsec_nanos());
-            let p = base.join(format!(
-                "zmq-rust-bench-{}-{:08x}-{i}",
-                std::process::id(),
-                nanos
-            ));
-            if std::fs::DirBuilder::new().mode(0o700).create(&p).is_ok() {
-                return PrivateDir(p);
-            }
-        }
-        panic!("cannot create a private directory under {}", base.display());
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(self.0.join("s"));
-        let _ = std::fs::remove_dir(&self.0);
+        common::set_hwm(s, h);
     }
 }
 
 /// Binds `sock` for `transport`; returns the endpoint a peer connects to.
 fn bind(sock: &mut Socket, transport: &str, dir: &mut Option<PrivateDir>) -> String {
-    match transport {
-        "tcp" => sock.bind("tcp://127.0.0.1:*").expect("bind tcp"),
-        _ => {
-            let d = PrivateDir::new();
-            let ep = format!("ipc://{}", d.0.join("s").display());
-            sock.bind(&ep).expect("bind ipc");
-            *dir = Some(d);
-        }
-    }
-    sock.last_endpoint().to_string()
+    common::bind(sock, transport, "bench", dir)
 }
 
 /// Starts a copy of this program in `role`; its stdin is our control pipe.
@@ -297,48 +232,88 @@ fn warm_up(
     ok
 }
 
-fn push_pull(o: &Opts, transport: &str, size: usize) -> bool {
-    let n = count_for(o, size);
+/// What the PULL of `push_pull` and `multipart` received on the clock.
+struct Received {
+    got: u64,
+    bytes: u64,
+    bad: u64,
+    secs: f64,
+}
+
+/// PULL here (binds; `--hwm`) and a child in `role` that connects and sends `n` messages:
+/// once its warm-up message has come, `go` starts the clock and `recv` receives the `n`
+/// messages one at a time (returning the bytes of one and whether it is right); then `done`
+/// lets the child close. None if no warm-up message came; else what was received and
+/// whether the child ended well. `what` names the measurement in messages.
+fn receive_from_child(
+    o: &Opts,
+    what: &str,
+    transport: &str,
+    role: &str,
+    size: usize,
+    n: u64,
+    mut recv: impl FnMut(&mut Socket) -> zmq_rust_core::Result<(u64, bool)>,
+) -> Option<(Received, bool)> {
     let ctx = Context::new();
     let mut pull = ctx.socket(SocketType::Pull).expect("socket");
     set_hwm(&mut pull, o.hwm);
     let mut dir = None;
     let ep = bind(&mut pull, transport, &mut dir);
-    let (mut child, mut ctl) = spawn(o, "send", &ep, size, n);
+    let (mut child, mut ctl) = spawn(o, role, &ep, size, n);
     // The warm-up message: the connection is up.
-    if !warm_up(o, &mut pull, &mut child, |s| s.recv(0).map(drop)) {
-        eprintln!("bench_net: push_pull {transport} {size}: no warm-up message");
+    if !warm_up(o, &mut pull, &mut child, |s| recv(s).map(drop)) {
+        eprintln!("bench_net: {what} {transport} {size}: no warm-up message");
         finish(child, ctl, false);
-        return false;
+        return None;
     }
     let t0 = Instant::now();
     tell(&mut ctl, "go");
     let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
     while got < n {
-        match pull.recv(0) {
-            Ok(f) => {
+        match recv(&mut pull) {
+            Ok((len, ok)) => {
                 got += 1;
-                bytes += f.data.len() as u64;
-                bad += u64::from(f.data.len() != size);
+                bytes += len;
+                bad += u64::from(!ok);
             }
             Err(e) => {
-                eprintln!("bench_net: push_pull {transport} {size}: recv: {e}");
+                eprintln!("bench_net: {what} {transport} {size}: recv: {e}");
                 break;
             }
         }
     }
-    let s = t0.elapsed().as_secs_f64();
+    let secs = t0.elapsed().as_secs_f64();
     let child_ok = finish(child, ctl, got == n);
+    drop(pull);
+    drop(dir);
+    Some((
+        Received {
+            got,
+            bytes,
+            bad,
+            secs,
+        },
+        child_ok,
+    ))
+}
+
+fn push_pull(o: &Opts, transport: &str, size: usize) -> bool {
+    let n = count_for(o, size);
+    let Some((r, child_ok)) = receive_from_child(o, "push_pull", transport, "send", size, n, |s| {
+        let f = s.recv(0)?;
+        Ok((f.data.len() as u64, f.data.len() == size))
+    }) else {
+        return false;
+    };
+    let (s, bad) = (r.secs, r.bad);
     println!(
         "push_pull impl=rust transport={transport} procs=2 size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
         o.hwm.unwrap_or(1000),
-        got as f64 / s,
-        bytes as f64 / s / 1048576.0,
-        n - got,
+        r.got as f64 / s,
+        r.bytes as f64 / s / 1048576.0,
+        n - r.got,
     );
-    drop(pull);
-    drop(dir);
-    got == n && child_ok
+    r.got == n && child_ok
 }
 
 fn req_rep(o: &Opts, transport: &str) -> bool {
@@ -393,46 +368,27 @@ fn req_rep(o: &Opts, transport: &str) -> bool {
 fn multipart(o: &Opts, transport: &str, size: usize) -> bool {
     let k = o.frames;
     let n = count_for(o, size * k);
-    let ctx = Context::new();
-    let mut pull = ctx.socket(SocketType::Pull).expect("socket");
-    set_hwm(&mut pull, o.hwm);
-    let mut dir = None;
-    let ep = bind(&mut pull, transport, &mut dir);
-    let (mut child, mut ctl) = spawn(o, "send_multipart", &ep, size, n);
-    // The warm-up message: the connection is up.
-    if !warm_up(o, &mut pull, &mut child, |s| s.recv_parts(0).map(drop)) {
-        eprintln!("bench_net: multipart {transport} {size}: no warm-up message");
-        finish(child, ctl, false);
+    let Some((r, child_ok)) =
+        receive_from_child(o, "multipart", transport, "send_multipart", size, n, |s| {
+            let parts = s.recv_parts(0)?;
+            let bytes = parts.iter().map(|p| p.len() as u64).sum::<u64>();
+            Ok((
+                bytes,
+                parts.len() == k && parts.iter().all(|p| p.len() == size),
+            ))
+        })
+    else {
         return false;
-    }
-    let t0 = Instant::now();
-    tell(&mut ctl, "go");
-    let (mut got, mut bytes, mut bad) = (0u64, 0u64, 0u64);
-    while got < n {
-        match pull.recv_parts(0) {
-            Ok(parts) => {
-                got += 1;
-                bytes += parts.iter().map(|p| p.len() as u64).sum::<u64>();
-                bad += u64::from(parts.len() != k || parts.iter().any(|p| p.len() != size));
-            }
-            Err(e) => {
-                eprintln!("bench_net: multipart {transport} {size}: recv: {e}");
-                break;
-            }
-        }
-    }
-    let s = t0.elapsed().as_secs_f64();
-    let child_ok = finish(child, ctl, got == n);
+    };
+    let (s, bad) = (r.secs, r.bad);
     println!(
         "multipart impl=rust transport={transport} mode=procs procs=2 frames={k} size={size} msgs={n} hwm={} secs={s:.6} msgs_per_sec={:.0} mib_per_sec={:.1} lost={} bad={bad}",
         o.hwm.unwrap_or(1000),
-        got as f64 / s,
-        bytes as f64 / s / 1048576.0,
-        n - got,
+        r.got as f64 / s,
+        r.bytes as f64 / s / 1048576.0,
+        n - r.got,
     );
-    drop(pull);
-    drop(dir);
-    got == n && child_ok
+    r.got == n && child_ok
 }
 
 /// A `fanout` child's report: `got=G bytes=B bad=X`, as numbers.
@@ -449,8 +405,7 @@ fn fanout(o: &Opts, transport: &str, size: usize) -> bool {
     let n = count_for(o, size);
     let ctx = Context::new();
     let mut publ = ctx.socket(SocketType::Pub).expect("socket");
-    publ.set_int(id::SNDHWM, 0).expect("SNDHWM");
-    publ.set_int(id::RCVHWM, 0).expect("RCVHWM");
+    common::set_hwm(&mut publ, 0);
     let mut dir = None;
     let ep = bind(&mut publ, transport, &mut dir);
     // Each child's stdout is read by a thread of ours, which forwards its lines here.
@@ -546,15 +501,6 @@ fn fanout(o: &Opts, transport: &str, size: usize) -> bool {
     ok && all && children_ok
 }
 
-/// Kills this child process if the parent goes away or after `timeout` seconds.
-fn child_guard(timeout: u32) {
-    // SAFETY: plain syscalls; SIGALRM and SIGKILL keep their default (terminating) actions.
-    unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        libc::alarm(timeout);
-    }
-}
-
 fn read_ctl(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Option<String> {
     lines.next().and_then(|l| l.ok())
 }
@@ -632,8 +578,7 @@ fn child_sub(o: &Opts) {
     let mut out = std::io::stdout().lock();
     let ctx = Context::new();
     let mut sub = ctx.socket(SocketType::Sub).expect("socket");
-    sub.set_int(id::SNDHWM, 0).expect("SNDHWM");
-    sub.set_int(id::RCVHWM, 0).expect("RCVHWM");
+    common::set_hwm(&mut sub, 0);
     // Half the time the child has (child_guard), so that it reports what it got.
     sub.set_int(id::RCVTIMEO, (o.timeout * 500).max(1000) as i32)
         .expect("RCVTIMEO");
@@ -677,11 +622,11 @@ fn main() {
         Some("echo") => return child_echo(&o),
         Some("send_multipart") => return child_send_multipart(&o),
         Some("sub") => return child_sub(&o),
-        Some(r) => usage(&format!("unknown role {r}")),
+        Some(r) => PROG.usage(&format!("unknown role {r}")),
         None => {}
     }
-    let want = |w: &str| o.what.iter().any(|x| x == w);
-    println!("version impl=rust crate={}", env!("CARGO_PKG_VERSION"));
+    let want = |w: &str| has(&o.what, w);
+    print_version();
     let mut ok = true;
     for t in &o.transports {
         if want("push_pull") {

@@ -56,10 +56,12 @@
 //! children die with their parent; waits give up at the timeout and report what is missing
 //! as `lost`. Exit status 1 if a measurement failed or lost messages.
 
+mod common;
+
 use bytes::{Bytes, BytesMut};
+use common::{child_guard, has, mono_ns, print_version, set_hwm, PrivateDir, Prog};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -96,16 +98,13 @@ struct Opts {
     hwm: i32,
 }
 
-fn usage(msg: &str) -> ! {
-    eprintln!("bench_scale: {msg}");
-    eprintln!(
-        "usage: bench_scale [--what hwm,conns,fanout] [--transport tcp,ipc,inproc] \
-         [--size B] [--hwms 1000,10] [--msgs N] [--hold S] [--settle-ms MS] [--sample-ms MS] \
-         [--series] [--conns N] [--backlog N] [--dealer-procs P] [--idle S] [--subs N] [--sub-procs P] \
-         [--fanout-msgs N] [--fanout-size B] [--timeout S]"
-    );
-    std::process::exit(2);
-}
+static PROG: Prog = Prog {
+    name: "bench_scale",
+    usage: "[--what hwm,conns,fanout] [--transport tcp,ipc,inproc] [--size B] \
+            [--hwms 1000,10] [--msgs N] [--hold S] [--settle-ms MS] [--sample-ms MS] [--series] \
+            [--conns N] [--backlog N] [--dealer-procs P] [--idle S] [--subs N] [--sub-procs P] \
+            [--fanout-msgs N] [--fanout-size B] [--timeout S]",
+};
 
 fn parse_args() -> Opts {
     let mut o = Opts {
@@ -133,91 +132,54 @@ fn parse_args() -> Opts {
         index: 0,
         hwm: 1000,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = PROG.args();
     while let Some(a) = args.next() {
-        let mut val = |name: &str| {
-            args.next()
-                .unwrap_or_else(|| usage(&format!("{name} needs a value")))
-        };
-        fn num<T: std::str::FromStr>(s: &str, name: &str) -> T {
-            s.parse()
-                .unwrap_or_else(|_| usage(&format!("bad value for {name}: {s}")))
-        }
-        fn list(s: &str) -> Vec<String> {
-            s.split(',').map(String::from).collect()
-        }
         match a.as_str() {
-            "--what" => o.what = list(&val("--what")),
-            "--transport" => o.transports = list(&val("--transport")),
-            "--size" => o.size = num(&val("--size"), "--size"),
-            "--hwms" => o.hwms = val("--hwms").split(',').map(|s| num(s, "--hwms")).collect(),
-            "--msgs" => o.msgs = Some(num(&val("--msgs"), "--msgs")),
-            "--hold" => o.hold = num(&val("--hold"), "--hold"),
-            "--settle-ms" => o.settle_ms = num(&val("--settle-ms"), "--settle-ms"),
-            "--sample-ms" => o.sample_ms = num(&val("--sample-ms"), "--sample-ms"),
+            "--what" => o.what = args.list(),
+            "--transport" => o.transports = args.list(),
+            "--size" => o.size = args.num(),
+            "--hwms" => o.hwms = args.nums(),
+            "--msgs" => o.msgs = Some(args.num()),
+            "--hold" => o.hold = args.num(),
+            "--settle-ms" => o.settle_ms = args.num(),
+            "--sample-ms" => o.sample_ms = args.num(),
             "--series" => o.series = true,
-            "--conns" => o.conns = num(&val("--conns"), "--conns"),
-            "--backlog" => o.backlog = Some(num(&val("--backlog"), "--backlog")),
-            "--dealer-procs" => o.dealer_procs = num(&val("--dealer-procs"), "--dealer-procs"),
-            "--idle" => o.idle = num(&val("--idle"), "--idle"),
-            "--subs" => o.subs = num(&val("--subs"), "--subs"),
-            "--sub-procs" => o.sub_procs = num(&val("--sub-procs"), "--sub-procs"),
-            "--fanout-msgs" => o.fanout_msgs = num(&val("--fanout-msgs"), "--fanout-msgs"),
-            "--fanout-size" => o.fanout_size = num(&val("--fanout-size"), "--fanout-size"),
-            "--timeout" => o.timeout = num(&val("--timeout"), "--timeout"),
-            "--role" => o.role = Some(val("--role")),
-            "--endpoint" => o.endpoint = val("--endpoint"),
-            "--count" => o.count = num(&val("--count"), "--count"),
-            "--index" => o.index = num(&val("--index"), "--index"),
-            "--hwm" => o.hwm = num(&val("--hwm"), "--hwm"),
-            "-h" | "--help" => usage("help"),
-            other => usage(&format!("unknown option {other}")),
+            "--conns" => o.conns = args.num(),
+            "--backlog" => o.backlog = Some(args.num()),
+            "--dealer-procs" => o.dealer_procs = args.num(),
+            "--idle" => o.idle = args.num(),
+            "--subs" => o.subs = args.num(),
+            "--sub-procs" => o.sub_procs = args.num(),
+            "--fanout-msgs" => o.fanout_msgs = args.num(),
+            "--fanout-size" => o.fanout_size = args.num(),
+            "--timeout" => o.timeout = args.num(),
+            "--role" => o.role = Some(args.val()),
+            "--endpoint" => o.endpoint = args.val(),
+            "--count" => o.count = args.num(),
+            "--index" => o.index = args.num(),
+            "--hwm" => o.hwm = args.num(),
+            _ => args.unknown(),
         }
     }
-    for w in &o.what {
-        if !matches!(w.as_str(), "hwm" | "conns" | "fanout") {
-            usage(&format!("unknown measurement {w} (hwm, conns, fanout)"));
-        }
-    }
-    for t in &o.transports {
-        if !matches!(t.as_str(), "tcp" | "ipc" | "inproc") {
-            usage(&format!("unknown transport {t} (tcp, ipc, inproc)"));
-        }
-    }
+    PROG.check(&o.what, &["hwm", "conns", "fanout"], "measurement");
+    PROG.check(&o.transports, &["tcp", "ipc", "inproc"], "transport");
     if o.size < 8 || o.fanout_size < 9 {
-        usage("--size must be >= 8 and --fanout-size >= 9 (they carry a sequence number)");
+        PROG.usage("--size must be >= 8 and --fanout-size >= 9 (they carry a sequence number)");
     }
     if o.timeout == 0 || o.dealer_procs == 0 || o.sub_procs == 0 || o.conns == 0 || o.subs == 0 {
-        usage("--timeout, --conns, --dealer-procs, --subs and --sub-procs must be > 0");
+        PROG.usage("--timeout, --conns, --dealer-procs, --subs and --sub-procs must be > 0");
     }
     if o.hwms.iter().any(|&h| h <= 0) {
-        usage("--hwms: each HWM must be > 0 (0 means no limit: nothing to measure)");
+        PROG.usage("--hwms: each HWM must be > 0 (0 means no limit: nothing to measure)");
     }
     o
 }
 
 // ------------------------------------------------------------------ process figures
 
-/// CLOCK_MONOTONIC in ns: the same clock in every process of the machine.
-fn mono_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we pass.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
 /// CPU time of the calling thread in ns.
 fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we pass.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    common::clock_ns(libc::CLOCK_THREAD_CPUTIME_ID)
 }
 
 /// (VmRSS, VmHWM) of a process in KiB, from /proc/PID/status.
@@ -373,6 +335,40 @@ impl Kid {
         }
     }
 
+    /// `total` sockets spread over `procs` children in `role` (at most one per socket), which
+    /// connect to `ep`: each gets its share (`--count`) and the number of its first socket
+    /// (`--index`), then `args`.
+    fn spread(
+        o: &Opts,
+        role: &str,
+        ep: &str,
+        total: usize,
+        procs: usize,
+        args: &[String],
+    ) -> Vec<Kid> {
+        let procs = procs.min(total);
+        let mut base = 0usize;
+        (0..procs)
+            .map(|p| {
+                let k = total / procs + usize::from(p < total % procs);
+                let mut a: Vec<String> = ["--role", role, "--endpoint", ep]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                a.extend([
+                    "--count".into(),
+                    k.to_string(),
+                    "--index".into(),
+                    base.to_string(),
+                ]);
+                a.extend(["--timeout".into(), o.timeout.to_string()]);
+                a.extend_from_slice(args);
+                base += k;
+                Kid::spawn(&a)
+            })
+            .collect()
+    }
+
     fn tell(&mut self, what: &str) {
         let _ = writeln!(self.ctl, "{what}").and_then(|()| self.ctl.flush());
     }
@@ -414,15 +410,6 @@ impl Kid {
     }
 }
 
-/// A child kills itself after `timeout` seconds, and when its parent goes away.
-fn child_guard(timeout: u32) {
-    // SAFETY: plain syscalls; SIGALRM and SIGKILL keep their default (terminating) actions.
-    unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        libc::alarm(timeout);
-    }
-}
-
 /// The control pipe of a child, read by a thread: every line goes to the channel, and
 /// `count` is answered at once with `count N` (N from `counter`).
 fn control(counter: Option<Arc<AtomicU64>>) -> mpsc::Receiver<String> {
@@ -457,54 +444,9 @@ fn wait_for(ctl: &mpsc::Receiver<String>, what: &str, timeout: u32) -> bool {
 
 // ------------------------------------------------------------------ endpoints
 
-/// A private directory for an ipc socket, removed on drop.
-struct PrivateDir(PathBuf);
-
-impl PrivateDir {
-    fn new() -> PrivateDir {
-        use std::os::unix::fs::DirBuilderExt;
-        let base = std::env::var_os("TMPDIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/tmp"));
-        for i in 0..1000u32 {
-            let p = base.join(format!(
-                "zmq-rust-scale-{}-{:08x}-{i}",
-                std::process::id(),
-                mono_ns() as u32
-            ));
-            if std::fs::DirBuilder::new().mode(0o700).create(&p).is_ok() {
-                return PrivateDir(p);
-            }
-        }
-        panic!("cannot create a private directory under {}", base.display());
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(self.0.join("s"));
-        let _ = std::fs::remove_dir(&self.0);
-    }
-}
-
 /// Binds `sock` for `transport`; returns the endpoint a peer connects to.
 fn bind(sock: &mut Socket, transport: &str, dir: &mut Option<PrivateDir>) -> String {
-    match transport {
-        "tcp" => sock.bind("tcp://127.0.0.1:*").expect("bind tcp"),
-        "inproc" => sock.bind("inproc://scale").expect("bind inproc"),
-        _ => {
-            let d = PrivateDir::new();
-            let ep = format!("ipc://{}", d.0.join("s").display());
-            sock.bind(&ep).expect("bind ipc");
-            *dir = Some(d);
-        }
-    }
-    sock.last_endpoint().to_string()
-}
-
-fn set_hwm(s: &mut Socket, hwm: i32) {
-    s.set_int(id::SNDHWM, hwm).expect("SNDHWM");
-    s.set_int(id::RCVHWM, hwm).expect("RCVHWM");
+    common::bind(sock, transport, "scale", dir)
 }
 
 fn kib(bytes: u64) -> u64 {
@@ -871,25 +813,8 @@ fn conns_run(o: &Opts) -> bool {
         .bind("tcp://127.0.0.1:*")
         .map(|()| router.last_endpoint().to_string());
     let ep = ep.expect("bind tcp");
-    let procs = o.dealer_procs.min(o.conns);
-    let mut kids = Vec::new();
-    let mut base = 0usize;
-    for p in 0..procs {
-        let k = o.conns / procs + usize::from(p < o.conns % procs);
-        kids.push(Kid::spawn(&[
-            "--role".into(),
-            "dealers".into(),
-            "--endpoint".into(),
-            ep.clone(),
-            "--count".into(),
-            k.to_string(),
-            "--index".into(),
-            base.to_string(),
-            "--timeout".into(),
-            o.timeout.to_string(),
-        ]));
-        base += k;
-    }
+    let mut kids = Kid::spread(o, "dealers", &ep, o.conns, o.dealer_procs, &[]);
+    let procs = kids.len();
     let ready = kids.iter().all(|k| k.expect("ready", until).is_some());
     let me = std::process::id();
     // Let the I/O thread and the allocator settle before the "before" figure.
@@ -1065,29 +990,20 @@ fn fanout_run(o: &Opts, transport: &str) -> bool {
     set_hwm(&mut publ, 0);
     let mut dir = None;
     let ep = bind(&mut publ, transport, &mut dir);
-    let procs = o.sub_procs.min(o.subs);
-    let mut kids = Vec::new();
-    let mut base = 0usize;
-    for p in 0..procs {
-        let k = o.subs / procs + usize::from(p < o.subs % procs);
-        kids.push(Kid::spawn(&[
-            "--role".into(),
-            "subs".into(),
-            "--endpoint".into(),
-            ep.clone(),
-            "--count".into(),
-            k.to_string(),
-            "--index".into(),
-            base.to_string(),
+    let kids = Kid::spread(
+        o,
+        "subs",
+        &ep,
+        o.subs,
+        o.sub_procs,
+        &[
             "--fanout-msgs".into(),
             n.to_string(),
             "--fanout-size".into(),
             o.fanout_size.to_string(),
-            "--timeout".into(),
-            o.timeout.to_string(),
-        ]));
-        base += k;
-    }
+        ],
+    );
+    let procs = kids.len();
     // Warm-up messages until every SUB has one: all are connected and subscribed.
     let mut warm = vec![false; kids.len()];
     while !warm.iter().all(|&w| w) && Instant::now() < until {
@@ -1290,15 +1206,15 @@ fn main() {
         Some("hwm-send") => return child_hwm_send(&o),
         Some("dealers") => return child_dealers(&o),
         Some("subs") => return child_subs(&o),
-        Some(r) => usage(&format!("unknown role {r}")),
+        Some(r) => PROG.usage(&format!("unknown role {r}")),
         None => {}
     }
     // The measuring process ends itself too, a little after its children would.
     // SAFETY: alarm is a plain syscall; SIGALRM keeps its default (terminating) action.
     unsafe { libc::alarm(o.timeout + 30) };
-    let want = |w: &str| o.what.iter().any(|x| x == w);
-    let has = |t: &str| o.transports.iter().any(|x| x == t);
-    println!("version impl=rust crate={}", env!("CARGO_PKG_VERSION"));
+    let want = |w: &str| has(&o.what, w);
+    let has = |t: &str| has(&o.transports, t);
+    print_version();
     let mut ok = true;
     if want("hwm") {
         for &h in &o.hwms {

@@ -36,12 +36,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 enum Target {
     /// An fd the owner polls or waits on (sockets: blocking calls, ZMQ_FD, zmq_poll).
-    Fd {
-        /// Read end (the fd handed out as ZMQ_FD).
-        rfd: RawFd,
-        /// Write end (same as `rfd` for an eventfd).
-        wfd: RawFd,
-    },
+    Fd(EventFd),
     /// A connection on an I/O thread: its id goes on the thread's ready list.
     Reactor {
         /// The I/O thread's list.
@@ -147,9 +142,8 @@ pub struct Signaler {
 impl Signaler {
     /// A new signaler. `track_activity` makes every notification set the activity flag.
     pub fn new(track_activity: bool) -> Result<Signaler> {
-        let (rfd, wfd) = make_fds()?;
         Ok(Signaler {
-            target: Target::Fd { rfd, wfd },
+            target: Target::Fd(EventFd::open()?),
             sleeping: AtomicBool::new(false),
             activity: AtomicBool::new(false),
             track_activity,
@@ -182,8 +176,8 @@ impl Signaler {
     /// The pollable fd: readable after a notification reached an armed owner (-1 for an I/O
     /// thread's connection, which has none).
     pub fn fd(&self) -> RawFd {
-        match self.target {
-            Target::Fd { rfd, .. } => rfd,
+        match &self.target {
+            Target::Fd(fd) => fd.raw(),
             Target::Reactor { .. } => -1,
         }
     }
@@ -325,7 +319,7 @@ impl Signaler {
     /// Returns Ok(true) when readable, Ok(false) on timeout, Err(Interrupted) on a signal.
     /// An I/O thread's connection never waits: this returns `Ok(false)` at once for it.
     pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
-        let Target::Fd { rfd, .. } = self.target else {
+        let Target::Fd(fd) = &self.target else {
             debug_assert!(false, "wait on a connection's signaler");
             return Ok(false);
         };
@@ -343,31 +337,92 @@ impl Signaler {
                 }
             }
         };
-        let mut pfd = libc::pollfd {
-            fd: rfd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: pfd is a valid pollfd for the duration of the call.
-        let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-        if rc < 0 {
-            let err = Error::last_os_error();
-            return Err(err);
-        }
-        Ok(rc > 0)
+        fd.poll(timeout_ms)
     }
 
     /// Empties the fd; returns how many writes it found.
     fn read_fd(&self) -> u64 {
-        let Target::Fd { rfd, .. } = self.target else {
+        let Target::Fd(fd) = &self.target else {
             return 0;
         };
         self.reads.fetch_add(1, Ordering::Relaxed);
+        fd.read()
+    }
+
+    fn wake(&self) {
+        match &self.target {
+            Target::Fd(fd) => {
+                self.writes.fetch_add(1, Ordering::Relaxed);
+                fd.write();
+            }
+            Target::Reactor { list, id } => list.push(*id),
+        }
+    }
+}
+
+/// A signaler's fd: an eventfd on Linux, a pipe elsewhere; non-blocking and close-on-exec.
+#[derive(Debug)]
+struct EventFd {
+    /// Read end (the fd handed out as ZMQ_FD).
+    rfd: RawFd,
+    /// Write end (same as `rfd` for an eventfd).
+    wfd: RawFd,
+}
+
+impl EventFd {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn open() -> Result<EventFd> {
+        // SAFETY: plain syscall.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(Error::last_os_error());
+        }
+        Ok(EventFd { rfd: fd, wfd: fd })
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn open() -> Result<EventFd> {
+        let mut fds = [0 as RawFd; 2];
+        // SAFETY: fds has room for two descriptors.
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            return Err(Error::last_os_error());
+        }
+        for fd in fds {
+            // SAFETY: fcntl on descriptors we own.
+            unsafe {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+                let fl = libc::fcntl(fd, libc::F_GETFL);
+                libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+            }
+        }
+        Ok(EventFd {
+            rfd: fds[0],
+            wfd: fds[1],
+        })
+    }
+
+    /// The fd to poll.
+    fn raw(&self) -> RawFd {
+        self.rfd
+    }
+
+    /// Makes the fd readable (adds one write).
+    fn write(&self) {
+        let one: u64 = 1;
+        // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means the fd is
+        // readable already, which is all a notification needs.
+        unsafe {
+            libc::write(self.wfd, (&one as *const u64).cast(), 8);
+        }
+    }
+
+    /// Empties the fd; returns how many writes it found.
+    fn read(&self) -> u64 {
         let mut found = 0u64;
         let mut buf = [0u8; 64];
         loop {
             // SAFETY: reading into a local buffer of the given size.
-            let n = unsafe { libc::read(rfd, buf.as_mut_ptr().cast(), buf.len()) };
+            let n = unsafe { libc::read(self.rfd, buf.as_mut_ptr().cast(), buf.len()) };
             if n <= 0 {
                 break;
             }
@@ -383,62 +438,33 @@ impl Signaler {
         found
     }
 
-    fn wake(&self) {
-        match &self.target {
-            Target::Fd { wfd, .. } => {
-                self.writes.fetch_add(1, Ordering::Relaxed);
-                let one: u64 = 1;
-                // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means
-                // the fd is readable already, which is all a notification needs.
-                unsafe {
-                    libc::write(*wfd, (&one as *const u64).cast(), 8);
-                }
-            }
-            Target::Reactor { list, id } => list.push(*id),
+    /// Waits up to `timeout_ms` (-1: forever) for the fd to be readable, without emptying it.
+    fn poll(&self, timeout_ms: i32) -> Result<bool> {
+        let mut pfd = libc::pollfd {
+            fd: self.rfd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: pfd is a valid pollfd for the duration of the call.
+        let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+        if rc < 0 {
+            let err = Error::last_os_error();
+            return Err(err);
         }
+        Ok(rc > 0)
     }
 }
 
-impl Drop for Signaler {
+impl Drop for EventFd {
     fn drop(&mut self) {
-        if let Target::Fd { rfd, wfd } = self.target {
-            // SAFETY: the fds are owned by this signaler.
-            unsafe {
-                libc::close(rfd);
-                if wfd != rfd {
-                    libc::close(wfd);
-                }
+        // SAFETY: the fds are owned by this EventFd.
+        unsafe {
+            libc::close(self.rfd);
+            if self.wfd != self.rfd {
+                libc::close(self.wfd);
             }
         }
     }
-}
-
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn make_fds() -> Result<(RawFd, RawFd)> {
-    // SAFETY: plain syscall.
-    let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-    if fd < 0 {
-        return Err(Error::last_os_error());
-    }
-    Ok((fd, fd))
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn make_fds() -> Result<(RawFd, RawFd)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: fds has room for two descriptors.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(Error::last_os_error());
-    }
-    for fd in fds {
-        // SAFETY: fcntl on descriptors we own.
-        unsafe {
-            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
-            let fl = libc::fcntl(fd, libc::F_GETFL);
-            libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
-        }
-    }
-    Ok((fds[0], fds[1]))
 }
 
 /// Converts a timeout option in milliseconds (-1 = forever) into a deadline.

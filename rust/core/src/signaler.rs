@@ -24,11 +24,18 @@
 //! both cases. A connection on an I/O thread has no fd of its own: its signaler puts the
 //! connection's id on the thread's [`ReadyList`], so that an idle connection costs one fd (its
 //! stream), as in libzmq, and ten thousand of them fit in a default fd limit.
+//!
+//! The flags and the fd come from [`crate::sync`], so that `loom_models/signaler.rs` can check
+//! both protocols under loom, with the fd replaced by a stand-in that loom sees.
 
-use crate::error::{Error, Result};
+#[cfg(not(all(test, loom)))]
+use crate::error::Error;
+use crate::error::Result;
+use crate::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
+#[cfg(all(test, loom))]
+use crate::sync::EventFd;
 use crossbeam_queue::SegQueue;
 use std::os::fd::RawFd;
-use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -361,6 +368,7 @@ impl Signaler {
 }
 
 /// A signaler's fd: an eventfd on Linux, a pipe elsewhere; non-blocking and close-on-exec.
+#[cfg(not(all(test, loom)))]
 #[derive(Debug)]
 struct EventFd {
     /// Read end (the fd handed out as ZMQ_FD).
@@ -369,6 +377,7 @@ struct EventFd {
     wfd: RawFd,
 }
 
+#[cfg(not(all(test, loom)))]
 impl EventFd {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn open() -> Result<EventFd> {
@@ -455,6 +464,7 @@ impl EventFd {
     }
 }
 
+#[cfg(not(all(test, loom)))]
 impl Drop for EventFd {
     fn drop(&mut self) {
         // SAFETY: the fds are owned by this EventFd.

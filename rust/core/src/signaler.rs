@@ -79,7 +79,7 @@ impl ReadyList {
     fn push(&self, id: usize) {
         self.ids.push(id);
         fence(Ordering::SeqCst);
-        if self.polling.load(Ordering::Relaxed) && self.polling.swap(false, Ordering::SeqCst) {
+        if take(&self.polling) {
             let _ = self.waker.wake();
         }
     }
@@ -112,6 +112,19 @@ impl ReadyList {
     pub(crate) fn pop(&self) -> Option<usize> {
         self.ids.pop()
     }
+}
+
+/// Takes a flag that another thread may take too: true for the one thread that clears it.
+/// A relaxed look first keeps the common case (not set) free of a locked instruction, and the
+/// compare-exchange writes only when it takes the flag. (A swap would also write `false` over
+/// `false`; loom's model then lets a later store slip in between that swap's read and its
+/// write, tokio-rs/loom#254, and reports wake-ups lost that cannot be.)
+#[inline]
+pub(crate) fn take(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::Relaxed)
+        && flag
+            .compare_exchange(true, false, Ordering::SeqCst, Ordering::Relaxed)
+            .is_ok()
 }
 
 /// The owner's view of its fd (`Signaler::view`).
@@ -198,7 +211,7 @@ impl Signaler {
         // Pairs with the fence in `arm`: either the owner's re-check sees our change, or we
         // see its flag.
         fence(Ordering::SeqCst);
-        if self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::SeqCst) {
+        if take(&self.sleeping) {
             self.wake();
         }
     }
@@ -212,7 +225,7 @@ impl Signaler {
     /// Takes the activity flag (true if anything notified since the last call).
     #[inline]
     pub fn take_activity(&self) -> bool {
-        self.activity.load(Ordering::Relaxed) && self.activity.swap(false, Ordering::SeqCst)
+        take(&self.activity)
     }
 
     /// Owner: announce that it is about to sleep. Re-check state afterwards, then `wait`.
@@ -235,7 +248,7 @@ impl Signaler {
     /// Owner: takes the arm back; true if no notification took it first.
     #[inline]
     fn take_back(&self) -> bool {
-        self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::SeqCst)
+        take(&self.sleeping)
     }
 
     /// Owner: one more write of the fd to expect.

@@ -3,7 +3,8 @@
 //! value each atomic load may return under the C11 memory model), and fails on a data race
 //! on a cell, a leak, a failed assertion, or a lost wake-up (every thread blocked).
 //!
-//! - `spsc`: the pipe queue across chunk boundaries and the reuse of a drained chunk.
+//! - `spsc`: the pipe queue across chunk boundaries and the reuse of a drained chunk;
+//! - `signaler`: the arm/notify protocol and the owner's view of its fd.
 //!
 //! Built only for the crate's tests with `--cfg loom`, where [`crate::sync`] hands those
 //! modules loom's types and the queue has chunks of two slots:
@@ -16,6 +17,7 @@
 //! Each model bounds the preemptions it explores ([`PREEMPTIONS`]); `LOOM_MAX_PREEMPTIONS`
 //! overrides the bound for a deeper run.
 
+mod signaler;
 mod spsc;
 
 /// Preemptions explored per execution unless `LOOM_MAX_PREEMPTIONS` says otherwise: each

@@ -16,11 +16,11 @@
 //! that `loom_models/pipe.rs` can check both wake-ups under loom.
 
 use crate::msg::{Frame, Message, Unpacker};
-use crate::signaler::Signaler;
+use crate::signaler::{take, Signaler};
 use crate::socket::Command;
 use crate::spsc::Spsc;
 use crate::sync;
-use crate::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use crate::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 use crossbeam_utils::CachePadded;
@@ -254,10 +254,11 @@ impl PipeEnd {
         // excludes a concurrent pop.
         let msg = unsafe { self.inp.queue.pop() }?;
         self.read += 1;
-        self.inp.read_count.store(self.read, Ordering::SeqCst);
-        if self.inp.writer_waiting.load(Ordering::SeqCst)
-            && self.inp.writer_waiting.swap(false, Ordering::SeqCst)
-        {
+        self.inp.read_count.store(self.read, Ordering::Release);
+        // Pairs with the fence in `want_write`: either the writer's re-check sees the room we
+        // made, or we see its flag.
+        fence(Ordering::SeqCst);
+        if take(&self.inp.writer_waiting) {
             if let Some(w) = self.inp.writer.get() {
                 w.notify();
             }
@@ -273,6 +274,10 @@ impl PipeEnd {
     /// Announces that this end waits for room in the outbound pipe; re-check before sleeping.
     pub(crate) fn want_write(&self) {
         self.out.writer_waiting.store(true, Ordering::SeqCst);
+        // Pairs with the fence in `read_message`: the re-check after this sees the room made
+        // by a read that missed the flag. (A SeqCst store alone does not order the
+        // acquire load of the re-check after it.)
+        fence(Ordering::SeqCst);
     }
 
     /// True once the peer closed and everything it sent has been read.

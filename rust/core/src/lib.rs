@@ -28,8 +28,12 @@ mod signaler;
 mod socket;
 mod spsc;
 mod strategy;
+mod sync;
 mod transport;
 pub(crate) mod zmtp;
+
+#[cfg(all(test, loom))]
+mod loom_models;
 
 pub use ctx::{opt as ctx_opt, Context, SOCKET_LIMIT};
 pub use endpoint::Endpoint;

@@ -11,20 +11,25 @@
 //!
 //! Multipart messages are assembled in the writing end and pushed as one [`Message`], so the
 //! reader never sees part of a message and the HWM counts messages.
+//!
+//! The counters, flags and the pipes themselves (`Arc<Pipe>`) come from [`crate::sync`], so
+//! that `loom_models/pipe.rs` can check both wake-ups under loom.
 
 use crate::msg::{Frame, Message, Unpacker};
-use crate::signaler::Signaler;
+use crate::signaler::{take, Signaler};
 use crate::spsc::Spsc;
+use crate::sync;
+use crate::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 use crossbeam_utils::CachePadded;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// Identifies a pipe pair within the process.
 pub type PipeId = u64;
 
-static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
+// std's own atomic: a static needs a const constructor, and the ids are not part of any model.
+static NEXT_PIPE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// An HWM share not known yet: the peer of a connect-before-bind has not bound. It adds
 /// nothing to the limit (libzmq uses the connector's own HWM alone until the bind).
@@ -89,8 +94,8 @@ impl Pipe {
 #[derive(Debug)]
 pub(crate) struct PipeEnd {
     pub(crate) id: PipeId,
-    out: Arc<Pipe>,
-    inp: Arc<Pipe>,
+    out: sync::Arc<Pipe>,
+    inp: sync::Arc<Pipe>,
     /// Messages flushed into `out` by this end.
     written: u64,
     /// Messages taken from `inp` by this end.
@@ -120,21 +125,21 @@ impl PipeEnd {
         b: Option<(i32, i32)>,
         endpoint: Arc<str>,
     ) -> (PipeEnd, PipeEnd) {
-        let id = NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed);
+        let id = NEXT_PIPE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (b_sndhwm, b_rcvhwm) = (b.map(|b| b.0), b.map(|b| b.1));
-        let a_to_b = Arc::new(Pipe::new(Some(a.0), b_rcvhwm));
-        let b_to_a = Arc::new(Pipe::new(b_sndhwm, Some(a.1)));
+        let a_to_b = sync::Arc::new(Pipe::new(Some(a.0), b_rcvhwm));
+        let b_to_a = sync::Arc::new(Pipe::new(b_sndhwm, Some(a.1)));
         let a = PipeEnd::new(
             id,
-            Arc::clone(&a_to_b),
-            Arc::clone(&b_to_a),
+            sync::Arc::clone(&a_to_b),
+            sync::Arc::clone(&b_to_a),
             Arc::clone(&endpoint),
         );
         let b = PipeEnd::new(id, b_to_a, a_to_b, endpoint);
         (a, b)
     }
 
-    fn new(id: PipeId, out: Arc<Pipe>, inp: Arc<Pipe>, endpoint: Arc<str>) -> PipeEnd {
+    fn new(id: PipeId, out: sync::Arc<Pipe>, inp: sync::Arc<Pipe>, endpoint: Arc<str>) -> PipeEnd {
         PipeEnd {
             id,
             out,
@@ -248,10 +253,11 @@ impl PipeEnd {
         // excludes a concurrent pop.
         let msg = unsafe { self.inp.queue.pop() }?;
         self.read += 1;
-        self.inp.read_count.store(self.read, Ordering::SeqCst);
-        if self.inp.writer_waiting.load(Ordering::SeqCst)
-            && self.inp.writer_waiting.swap(false, Ordering::SeqCst)
-        {
+        self.inp.read_count.store(self.read, Ordering::Release);
+        // Pairs with the fence in `want_write`: either the writer's re-check sees the room we
+        // made, or we see its flag.
+        fence(Ordering::SeqCst);
+        if take(&self.inp.writer_waiting) {
             if let Some(w) = self.inp.writer.get() {
                 w.notify();
             }
@@ -267,6 +273,10 @@ impl PipeEnd {
     /// Announces that this end waits for room in the outbound pipe; re-check before sleeping.
     pub(crate) fn want_write(&self) {
         self.out.writer_waiting.store(true, Ordering::SeqCst);
+        // Pairs with the fence in `read_message`: the re-check after this sees the room made
+        // by a read that missed the flag. (A SeqCst store alone does not order the
+        // acquire load of the re-check after it.)
+        fence(Ordering::SeqCst);
     }
 
     /// True once the peer closed and everything it sent has been read.

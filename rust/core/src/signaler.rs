@@ -24,11 +24,18 @@
 //! both cases. A connection on an I/O thread has no fd of its own: its signaler puts the
 //! connection's id on the thread's [`ReadyList`], so that an idle connection costs one fd (its
 //! stream), as in libzmq, and ten thousand of them fit in a default fd limit.
+//!
+//! The flags and the fd come from [`crate::sync`], so that `loom_models/signaler.rs` can check
+//! both protocols under loom, with the fd replaced by a stand-in that loom sees.
 
-use crate::error::{Error, Result};
+#[cfg(not(all(test, loom)))]
+use crate::error::Error;
+use crate::error::Result;
+use crate::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
+#[cfg(all(test, loom))]
+use crate::sync::EventFd;
 use crossbeam_queue::SegQueue;
 use std::os::fd::RawFd;
-use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,12 +43,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 enum Target {
     /// An fd the owner polls or waits on (sockets: blocking calls, ZMQ_FD, zmq_poll).
-    Fd {
-        /// Read end (the fd handed out as ZMQ_FD).
-        rfd: RawFd,
-        /// Write end (same as `rfd` for an eventfd).
-        wfd: RawFd,
-    },
+    Fd(EventFd),
     /// A connection on an I/O thread: its id goes on the thread's ready list.
     Reactor {
         /// The I/O thread's list.
@@ -77,7 +79,7 @@ impl ReadyList {
     fn push(&self, id: usize) {
         self.ids.push(id);
         fence(Ordering::SeqCst);
-        if self.polling.load(Ordering::Relaxed) && self.polling.swap(false, Ordering::SeqCst) {
+        if take(&self.polling) {
             let _ = self.waker.wake();
         }
     }
@@ -110,6 +112,19 @@ impl ReadyList {
     pub(crate) fn pop(&self) -> Option<usize> {
         self.ids.pop()
     }
+}
+
+/// Takes a flag that another thread may take too: true for the one thread that clears it.
+/// A relaxed look first keeps the common case (not set) free of a locked instruction, and the
+/// compare-exchange writes only when it takes the flag. (A swap would also write `false` over
+/// `false`; loom's model then lets a later store slip in between that swap's read and its
+/// write, tokio-rs/loom#254, and reports wake-ups lost that cannot be.)
+#[inline]
+pub(crate) fn take(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::Relaxed)
+        && flag
+            .compare_exchange(true, false, Ordering::SeqCst, Ordering::Relaxed)
+            .is_ok()
 }
 
 /// The owner's view of its fd (`Signaler::view`).
@@ -147,9 +162,8 @@ pub struct Signaler {
 impl Signaler {
     /// A new signaler. `track_activity` makes every notification set the activity flag.
     pub fn new(track_activity: bool) -> Result<Signaler> {
-        let (rfd, wfd) = make_fds()?;
         Ok(Signaler {
-            target: Target::Fd { rfd, wfd },
+            target: Target::Fd(EventFd::open()?),
             sleeping: AtomicBool::new(false),
             activity: AtomicBool::new(false),
             track_activity,
@@ -182,8 +196,8 @@ impl Signaler {
     /// The pollable fd: readable after a notification reached an armed owner (-1 for an I/O
     /// thread's connection, which has none).
     pub fn fd(&self) -> RawFd {
-        match self.target {
-            Target::Fd { rfd, .. } => rfd,
+        match &self.target {
+            Target::Fd(fd) => fd.raw(),
             Target::Reactor { .. } => -1,
         }
     }
@@ -197,7 +211,7 @@ impl Signaler {
         // Pairs with the fence in `arm`: either the owner's re-check sees our change, or we
         // see its flag.
         fence(Ordering::SeqCst);
-        if self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::SeqCst) {
+        if take(&self.sleeping) {
             self.wake();
         }
     }
@@ -211,7 +225,7 @@ impl Signaler {
     /// Takes the activity flag (true if anything notified since the last call).
     #[inline]
     pub fn take_activity(&self) -> bool {
-        self.activity.load(Ordering::Relaxed) && self.activity.swap(false, Ordering::SeqCst)
+        take(&self.activity)
     }
 
     /// Owner: announce that it is about to sleep. Re-check state afterwards, then `wait`.
@@ -234,7 +248,7 @@ impl Signaler {
     /// Owner: takes the arm back; true if no notification took it first.
     #[inline]
     fn take_back(&self) -> bool {
-        self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::SeqCst)
+        take(&self.sleeping)
     }
 
     /// Owner: one more write of the fd to expect.
@@ -325,7 +339,7 @@ impl Signaler {
     /// Returns Ok(true) when readable, Ok(false) on timeout, Err(Interrupted) on a signal.
     /// An I/O thread's connection never waits: this returns `Ok(false)` at once for it.
     pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
-        let Target::Fd { rfd, .. } = self.target else {
+        let Target::Fd(fd) = &self.target else {
             debug_assert!(false, "wait on a connection's signaler");
             return Ok(false);
         };
@@ -343,31 +357,94 @@ impl Signaler {
                 }
             }
         };
-        let mut pfd = libc::pollfd {
-            fd: rfd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: pfd is a valid pollfd for the duration of the call.
-        let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-        if rc < 0 {
-            let err = Error::last_os_error();
-            return Err(err);
-        }
-        Ok(rc > 0)
+        fd.poll(timeout_ms)
     }
 
     /// Empties the fd; returns how many writes it found.
     fn read_fd(&self) -> u64 {
-        let Target::Fd { rfd, .. } = self.target else {
+        let Target::Fd(fd) = &self.target else {
             return 0;
         };
         self.reads.fetch_add(1, Ordering::Relaxed);
+        fd.read()
+    }
+
+    fn wake(&self) {
+        match &self.target {
+            Target::Fd(fd) => {
+                self.writes.fetch_add(1, Ordering::Relaxed);
+                fd.write();
+            }
+            Target::Reactor { list, id } => list.push(*id),
+        }
+    }
+}
+
+/// A signaler's fd: an eventfd on Linux, a pipe elsewhere; non-blocking and close-on-exec.
+#[cfg(not(all(test, loom)))]
+#[derive(Debug)]
+struct EventFd {
+    /// Read end (the fd handed out as ZMQ_FD).
+    rfd: RawFd,
+    /// Write end (same as `rfd` for an eventfd).
+    wfd: RawFd,
+}
+
+#[cfg(not(all(test, loom)))]
+impl EventFd {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn open() -> Result<EventFd> {
+        // SAFETY: plain syscall.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(Error::last_os_error());
+        }
+        Ok(EventFd { rfd: fd, wfd: fd })
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn open() -> Result<EventFd> {
+        let mut fds = [0 as RawFd; 2];
+        // SAFETY: fds has room for two descriptors.
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            return Err(Error::last_os_error());
+        }
+        for fd in fds {
+            // SAFETY: fcntl on descriptors we own.
+            unsafe {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+                let fl = libc::fcntl(fd, libc::F_GETFL);
+                libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+            }
+        }
+        Ok(EventFd {
+            rfd: fds[0],
+            wfd: fds[1],
+        })
+    }
+
+    /// The fd to poll.
+    fn raw(&self) -> RawFd {
+        self.rfd
+    }
+
+    /// Makes the fd readable (adds one write).
+    fn write(&self) {
+        let one: u64 = 1;
+        // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means the fd is
+        // readable already, which is all a notification needs.
+        unsafe {
+            libc::write(self.wfd, (&one as *const u64).cast(), 8);
+        }
+    }
+
+    /// Empties the fd; returns how many writes it found.
+    fn read(&self) -> u64 {
         let mut found = 0u64;
         let mut buf = [0u8; 64];
         loop {
             // SAFETY: reading into a local buffer of the given size.
-            let n = unsafe { libc::read(rfd, buf.as_mut_ptr().cast(), buf.len()) };
+            let n = unsafe { libc::read(self.rfd, buf.as_mut_ptr().cast(), buf.len()) };
             if n <= 0 {
                 break;
             }
@@ -383,62 +460,34 @@ impl Signaler {
         found
     }
 
-    fn wake(&self) {
-        match &self.target {
-            Target::Fd { wfd, .. } => {
-                self.writes.fetch_add(1, Ordering::Relaxed);
-                let one: u64 = 1;
-                // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means
-                // the fd is readable already, which is all a notification needs.
-                unsafe {
-                    libc::write(*wfd, (&one as *const u64).cast(), 8);
-                }
-            }
-            Target::Reactor { list, id } => list.push(*id),
+    /// Waits up to `timeout_ms` (-1: forever) for the fd to be readable, without emptying it.
+    fn poll(&self, timeout_ms: i32) -> Result<bool> {
+        let mut pfd = libc::pollfd {
+            fd: self.rfd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: pfd is a valid pollfd for the duration of the call.
+        let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+        if rc < 0 {
+            let err = Error::last_os_error();
+            return Err(err);
         }
+        Ok(rc > 0)
     }
 }
 
-impl Drop for Signaler {
+#[cfg(not(all(test, loom)))]
+impl Drop for EventFd {
     fn drop(&mut self) {
-        if let Target::Fd { rfd, wfd } = self.target {
-            // SAFETY: the fds are owned by this signaler.
-            unsafe {
-                libc::close(rfd);
-                if wfd != rfd {
-                    libc::close(wfd);
-                }
+        // SAFETY: the fds are owned by this EventFd.
+        unsafe {
+            libc::close(self.rfd);
+            if self.wfd != self.rfd {
+                libc::close(self.wfd);
             }
         }
     }
-}
-
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn make_fds() -> Result<(RawFd, RawFd)> {
-    // SAFETY: plain syscall.
-    let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-    if fd < 0 {
-        return Err(Error::last_os_error());
-    }
-    Ok((fd, fd))
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn make_fds() -> Result<(RawFd, RawFd)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: fds has room for two descriptors.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(Error::last_os_error());
-    }
-    for fd in fds {
-        // SAFETY: fcntl on descriptors we own.
-        unsafe {
-            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
-            let fl = libc::fcntl(fd, libc::F_GETFL);
-            libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
-        }
-    }
-    Ok((fds[0], fds[1]))
 }
 
 /// Converts a timeout option in milliseconds (-1 = forever) into a deadline.

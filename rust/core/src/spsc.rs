@@ -11,16 +11,23 @@
 //!
 //! The first chunk is allocated by the first push, so a pipe that never carries a message
 //! costs no chunk.
+//!
+//! Cells, atomics and the allocator come from [`crate::sync`], so that the model tests in
+//! `loom_models/spsc.rs` can check the protocol above under loom.
 
+use crate::sync::alloc::{self, Layout};
+use crate::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use crate::sync::UnsafeCell;
 use crossbeam_utils::CachePadded;
-use std::alloc::{self, Layout};
-use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
-/// Slots per chunk (a chunk of messages is ~1.3 KiB).
+/// Slots per chunk (a chunk of messages is ~1.3 KiB). The models use chunks of two slots, so
+/// that a few messages cross chunk boundaries and reuse a drained chunk.
+#[cfg(not(all(test, loom)))]
 pub(crate) const CHUNK: usize = 32;
+#[cfg(all(test, loom))]
+pub(crate) const CHUNK: usize = 2;
 
 struct Chunk<T> {
     slots: [UnsafeCell<MaybeUninit<T>>; CHUNK],
@@ -36,8 +43,14 @@ impl<T> Chunk<T> {
         if c.is_null() {
             alloc::handle_alloc_error(layout);
         }
-        // SAFETY: `c` is valid for writes; the slots are MaybeUninit and need nothing.
-        unsafe { ptr::addr_of_mut!((*c).next).write(AtomicPtr::new(ptr::null_mut())) };
+        // SAFETY: `c` is valid for writes. The slots hold MaybeUninit values, which need
+        // nothing (std's cell compiles the loop away); loom's cells register themselves.
+        unsafe {
+            ptr::addr_of_mut!((*c).next).write(AtomicPtr::new(ptr::null_mut()));
+            for i in 0..CHUNK {
+                ptr::addr_of_mut!((*c).slots[i]).write(UnsafeCell::new(MaybeUninit::uninit()));
+            }
+        }
         c
     }
 
@@ -118,21 +131,35 @@ impl<T> Spsc<T> {
     /// # Safety
     /// No other thread is in `push` on this queue at the same time (one producer).
     pub(crate) unsafe fn push(&self, v: T) {
-        let t = &mut *self.tail.get();
-        if t.idx == CHUNK {
-            let fresh = self.take_spare().unwrap_or_else(Chunk::alloc);
-            if t.chunk.is_null() {
-                self.first.store(fresh, Ordering::Release);
-            } else {
-                (*t.chunk).next.store(fresh, Ordering::Release);
+        // Claim the next slot (and link a chunk if the tail one is full). The value is written
+        // outside this closure, which therefore does not capture it (a capture would cost a
+        // copy of every message through the stack).
+        let (slot, count) = self.tail.with_mut(|t| {
+            // SAFETY: only the producer touches `tail`, and the caller is the only one.
+            let t = unsafe { &mut *t };
+            if t.idx == CHUNK {
+                let fresh = self.take_spare().unwrap_or_else(Chunk::alloc);
+                if t.chunk.is_null() {
+                    self.first.store(fresh, Ordering::Release);
+                } else {
+                    // SAFETY: the tail chunk stays allocated until the consumer has left it,
+                    // which it cannot do before this link exists.
+                    unsafe { (*t.chunk).next.store(fresh, Ordering::Release) };
+                }
+                t.chunk = fresh;
+                t.idx = 0;
             }
-            t.chunk = fresh;
-            t.idx = 0;
-        }
-        (*(*t.chunk).slots[t.idx].get()).write(v);
-        t.idx += 1;
-        t.count += 1;
-        self.pushed.store(t.count, Ordering::Release);
+            // SAFETY: the tail chunk is allocated and `idx` < CHUNK.
+            let slot = unsafe { ptr::addr_of!((*t.chunk).slots[t.idx]) };
+            t.idx += 1;
+            t.count += 1;
+            (slot, t.count)
+        });
+        // SAFETY: the slot is free: the consumer reads a slot only after the count that
+        // covers it is published below, and a reused chunk came back through `spare` after
+        // the consumer read all of it.
+        unsafe { (*slot).with_mut(|s| (*s).write(v)) };
+        self.pushed.store(count, Ordering::Release);
     }
 
     /// Removes the oldest value.
@@ -140,32 +167,40 @@ impl<T> Spsc<T> {
     /// # Safety
     /// No other thread is in `pop` on this queue at the same time (one consumer).
     pub(crate) unsafe fn pop(&self) -> Option<T> {
-        let h = &mut *self.head.get();
-        if h.count == self.pushed.load(Ordering::Acquire) {
-            return None;
-        }
-        // A value is there, so is the chunk holding it (linked before the count was
-        // published).
-        if h.chunk.is_null() {
-            h.chunk = self.first.load(Ordering::Acquire);
-            h.idx = 0;
-        } else if h.idx == CHUNK {
-            let next = (*h.chunk).next.load(Ordering::Acquire);
-            debug_assert!(!next.is_null());
-            let done = h.chunk;
-            h.chunk = next;
-            h.idx = 0;
-            // The producer has moved on from `done` (it linked `next`); hand it back.
-            let old = self.spare.swap(done, Ordering::AcqRel);
-            if !old.is_null() {
-                Chunk::free(old);
+        self.head.with_mut(|h| {
+            // SAFETY: only the consumer touches `head`, and the caller is the only one.
+            let h = unsafe { &mut *h };
+            if h.count == self.pushed.load(Ordering::Acquire) {
+                return None;
             }
-        }
-        let v = (*(*h.chunk).slots[h.idx].get()).assume_init_read();
-        h.idx += 1;
-        h.count += 1;
-        self.popped.store(h.count, Ordering::Release);
-        Some(v)
+            // A value is there, so is the chunk holding it (linked before the count was
+            // published).
+            if h.chunk.is_null() {
+                h.chunk = self.first.load(Ordering::Acquire);
+                h.idx = 0;
+            } else if h.idx == CHUNK {
+                // SAFETY: the head chunk is the consumer's until it hands it back below.
+                let next = unsafe { (*h.chunk).next.load(Ordering::Acquire) };
+                debug_assert!(!next.is_null());
+                let done = h.chunk;
+                h.chunk = next;
+                h.idx = 0;
+                // The producer has moved on from `done` (it linked `next`); hand it back.
+                let old = self.spare.swap(done, Ordering::AcqRel);
+                if !old.is_null() {
+                    // SAFETY: a chunk handed back earlier and not taken: every slot was read
+                    // and nobody else refers to it.
+                    unsafe { Chunk::free(old) };
+                }
+            }
+            // SAFETY: the acquired count covers slot `idx` of the head chunk, so the
+            // producer wrote it and will not touch it again before the chunk comes back.
+            let v = unsafe { (*h.chunk).slots[h.idx].with_mut(|s| (*s).assume_init_read()) };
+            h.idx += 1;
+            h.count += 1;
+            self.popped.store(h.count, Ordering::Release);
+            Some(v)
+        })
     }
 
     /// Number of values queued (exact for the consumer; a snapshot for anyone else).
@@ -197,11 +232,11 @@ impl<T> Drop for Spsc<T> {
         // SAFETY: `&mut self`: no producer or consumer is active.
         unsafe {
             while self.pop().is_some() {}
-            let h = &mut *self.head.get();
-            let last = if h.chunk.is_null() {
+            let head = self.head.with(|h| (*h).chunk);
+            let last = if head.is_null() {
                 self.first.load(Ordering::Relaxed)
             } else {
-                h.chunk
+                head
             };
             if !last.is_null() {
                 Chunk::free(last);

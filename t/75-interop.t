@@ -15,15 +15,7 @@ use ZMQRTest::Peer qw(tok xtok);
 # libzmq heartbeats, and a libzmq peer restarted under a connected ZMQ::Rust socket.
 
 my ( $LIBZMQ, $WHY ) = ZMQRTest::Peer->probe;
-if ( !$LIBZMQ ) {
-    my $reason = "no libzmq peer: $WHY";
-    if ( $ENV{ZMQ_RUST_REQUIRE_INTEROP} ) {
-        plan tests => 1;
-        fail("ZMQ_RUST_REQUIRE_INTEROP=1 but $reason");
-        exit 1;
-    }
-    plan skip_all => "$reason (install python3-zmq; ZMQ_RUST_REQUIRE_INTEROP=1 makes this fatal)";
-}
+ZMQRTest::need_peer( $LIBZMQ, 'libzmq', $WHY, 'install python3-zmq' );
 note "libzmq $LIBZMQ through " . ZMQRTest::Peer::python();
 
 $SIG{ALRM} = sub { die "t/75-interop.t: 170 s backstop alarm\n" };

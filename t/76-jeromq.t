@@ -18,15 +18,7 @@ use ZMQRTest::JeroMQ;
 # (zeromq/jeromq#1022, see t/77-jeromq-connect.t) then costs a second, not 30.
 
 my ( $JEROMQ, $WHY ) = ZMQRTest::JeroMQ->probe;
-if ( !$JEROMQ ) {
-    my $reason = "no JeroMQ peer: $WHY";
-    if ( $ENV{ZMQ_RUST_REQUIRE_INTEROP} ) {
-        plan tests => 1;
-        fail("ZMQ_RUST_REQUIRE_INTEROP=1 but $reason");
-        exit 1;
-    }
-    plan skip_all => "$reason (ZMQ_RUST_REQUIRE_INTEROP=1 makes this fatal)";
-}
+ZMQRTest::need_peer( $JEROMQ, 'JeroMQ', $WHY );
 note "JeroMQ $JEROMQ";
 
 $SIG{ALRM} = sub { die "t/76-jeromq.t: 150 s backstop alarm\n" };

@@ -27,15 +27,7 @@ use ZMQRTest::JeroMQConnect;
 # xt/jeromq-connect-soak.pl runs thousands, with a new JVM per connection if asked.
 
 my ( $JEROMQ, $WHY ) = ZMQRTest::JeroMQ->probe;
-if ( !$JEROMQ ) {
-    my $reason = "no JeroMQ peer: $WHY";
-    if ( $ENV{ZMQ_RUST_REQUIRE_INTEROP} ) {
-        plan tests => 1;
-        fail("ZMQ_RUST_REQUIRE_INTEROP=1 but $reason");
-        exit 1;
-    }
-    plan skip_all => "$reason (ZMQ_RUST_REQUIRE_INTEROP=1 makes this fatal)";
-}
+ZMQRTest::need_peer( $JEROMQ, 'JeroMQ', $WHY );
 
 my $ROUNDS   = $ENV{ZMQ_RUST_JEROMQ_ROUNDS} || 80;
 my $MS       = 5000;    # every wait for a message (a retried connection needs about 1.2 s)

@@ -13,8 +13,25 @@ use ZMQ::Rust qw(ZMQ_PAIR ZMQ_DONTWAIT ZMQ_RCVTIMEO ZMQ_SNDTIMEO);
 
 our @EXPORT_OK = qw(ep timed sock bind_connect connected_pair drain drain_parts caught
     ipc_dir ipc_ep any_ep bind_connect_at bind_retry gen_bytes wait_for
-    run_perl start_perl finish_all run_checks fd_list free_tcp_port);
+    run_perl start_perl finish_all run_checks fd_list free_tcp_port need_peer);
 our %EXPORT_TAGS = ( all => \@EXPORT_OK );
+
+# A test file that needs a real peer (libzmq, JeroMQ): returns $version when there is one;
+# without one the file skips, except under ZMQ_RUST_REQUIRE_INTEROP=1 (CI), where a missing
+# peer is a failure. $what names the peer, $why says why it is missing, $hint how to get it.
+sub need_peer {
+    my ( $version, $what, $why, $hint ) = @_;
+    return $version if $version;
+    my $reason = "no $what peer: $why";
+    require Test::More;
+    if ( $ENV{ZMQ_RUST_REQUIRE_INTEROP} ) {
+        Test::More::plan( tests => 1 );
+        Test::More::fail("ZMQ_RUST_REQUIRE_INTEROP=1 but $reason");
+        exit 1;
+    }
+    Test::More::plan( skip_all => "$reason (" . ( $hint ? "$hint; " : '' )
+            . 'ZMQ_RUST_REQUIRE_INTEROP=1 makes this fatal)' );
+}
 
 # The default endpoint prefix: the test file's name without its directory and ".t".
 my $PREFIX = File::Basename::basename( $0, '.t' );

@@ -7,6 +7,7 @@
 //! "Watching" here is what an event loop does: poll(2) on the fd with a timeout.
 
 mod util;
+use util::readable;
 
 use bytes::Bytes;
 use std::sync::mpsc;
@@ -34,19 +35,6 @@ fn zmq_fd(s: &mut Socket) -> i32 {
         OptValue::Int(fd) => fd,
         other => panic!("ZMQ_FD gave {other:?}"),
     }
-}
-
-/// True if `fd` becomes readable within `ms` milliseconds.
-fn readable(fd: i32, ms: i32) -> bool {
-    let mut pfd = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd.
-    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
-    assert!(n >= 0, "poll failed");
-    n == 1
 }
 
 /// A sender thread with its own PUSH: connects, then sends "m1", "m2", ... one per `go`.

@@ -3,6 +3,7 @@
 //! call while input is there, and zmq_poll on a watched socket does not spin.
 
 mod util;
+use util::readable;
 
 use bytes::Bytes;
 use std::time::{Duration, Instant};
@@ -12,18 +13,6 @@ use zmq_rust_core::poll::{poll, PollItem, Target};
 use zmq_rust_core::{Context, Error, Socket, SocketType, DONTWAIT, POLLIN, POLLOUT};
 
 const N: usize = 10_000;
-
-fn readable(fd: i32, ms: i32) -> bool {
-    let mut pfd = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd.
-    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
-    assert!(n >= 0, "poll failed");
-    n == 1
-}
 
 fn delta(s: &Socket, before: (u64, u64)) -> (u64, u64) {
     let now = s.fd_counts();

@@ -132,3 +132,16 @@ pub fn int_opt(s: &mut Socket, num: i32) -> i32 {
         other => panic!("option {num} is not an int: {other:?}"),
     }
 }
+
+/// True if `fd` becomes readable within `ms` milliseconds.
+pub fn readable(fd: i32, ms: i32) -> bool {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    assert!(n >= 0, "poll failed");
+    n == 1
+}

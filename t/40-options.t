@@ -245,5 +245,19 @@ subtest 'type and context accessors' => sub {
     is( $s->context, $ctx, 'context too' );
 };
 
+subtest 'options the engine does not implement take their default only' => sub {
+    my $s = $ctx->socket(ZMQ_DEALER);
+    for my $c ( [ ZMQ_SOCKS_PROXY, 'string', '', 'proxy:1080' ], [ ZMQ_BINDTODEVICE, 'string', '', 'eth0' ],
+        [ ZMQ_TCP_MAXRT, 'int', 0, 5000 ], [ ZMQ_USE_FD, 'int', -1, 3 ] )
+    {
+        my ( $opt, $type, $default, $other ) = @$c;
+        ok( $s->set( $opt, $type, $default ), "option $opt: the default '$default' is accepted" );
+        my $err = eval { $s->set( $opt, $type, $other ); 1 } ? '' : $@;
+        like( $err, qr/^zmq_setsockopt: Operation not supported: .*not implemented/, "option $opt: '$other' is refused" );
+        is( $s->get( $opt, $type ), ( $type eq 'string' ? undef : $default ), "option $opt: still the default" );
+    }
+    $s->close;
+};
+
 $ctx->destroy;
 done_testing;

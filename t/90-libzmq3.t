@@ -495,8 +495,8 @@ subtest 'typed getsockopt/setsockopt functions' => sub {
     zmq_bind( $s, 'tcp://127.0.0.1:*' );
     my $ep = ZMQ::Rust::LibZMQ3::zmq_getsockopt_string( $s, ZMQ_LAST_ENDPOINT );
     like( $ep, qr{^tcp://127\.0\.0\.1:\d+$}, 'LAST_ENDPOINT without its NUL' );
-    ZMQ::Rust::LibZMQ3::zmq_setsockopt_string( $s, ZMQ_SOCKS_PROXY, 'proxy:1080' );
-    is( ZMQ::Rust::LibZMQ3::zmq_getsockopt_string( $s, ZMQ_SOCKS_PROXY ), "proxy:1080\0",
+    ZMQ::Rust::LibZMQ3::zmq_setsockopt_string( $s, ZMQ_SOCKS_PROXY, '' );
+    is( ZMQ::Rust::LibZMQ3::zmq_getsockopt_string( $s, ZMQ_SOCKS_PROXY ), "\0",
         'another string option keeps its NUL (as ZMQ::LibZMQ3 with libzmq 4)' );
     my $sub = zmq_socket( $ctx, ZMQ_SUB );
     is( zmq_setsockopt( $sub, ZMQ_SUBSCRIBE, 'topic' ), 0, 'SUBSCRIBE through zmq_setsockopt (string)' );

@@ -601,6 +601,13 @@ are pure Perl and take any length that is a multiple of 4 (5) (ZMQ::FFI's assume
 
 =item *
 
+Options this engine does not implement accept only their defaults and refuse anything else
+with C<ENOTSUP> rather than store a value that would have no effect: C<ZMQ_SOCKS_PROXY> and
+C<ZMQ_BINDTODEVICE> (C<''>), C<ZMQ_TCP_MAXRT> (0), C<ZMQ_USE_FD> (-1). The same holds for
+the security options (see L</SECURITY>).
+
+=item *
+
 C<soname> is accepted and ignored; C<context_ptr> and C<socket_ptr> are opaque and read-only.
 ZMQ::FFI::Constants' C<zmq_msg_t_size> and the context's internal C<init> are not provided.
 

@@ -456,7 +456,13 @@ impl Options {
                 self.connect_routing_id = Some(Bytes::copy_from_slice(raw));
             }
             id::HANDSHAKE_IVL => self.handshake_ivl = at_least(0)?,
-            id::SOCKS_PROXY => self.socks_proxy = decode_str(spec, raw)?,
+            id::SOCKS_PROXY => {
+                let s = decode_str(spec, raw)?;
+                if !s.is_empty() {
+                    return Err(only_default(spec, "connecting through a SOCKS proxy", "''"));
+                }
+                self.socks_proxy = s;
+            }
             id::INVERT_MATCHING => self.invert_matching = boolean()?,
             id::HEARTBEAT_IVL => self.heartbeat_ivl = at_least(0)?,
             id::HEARTBEAT_TTL => {
@@ -470,15 +476,30 @@ impl Options {
             }
             id::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = at_least(-1)?,
             id::CONNECT_TIMEOUT => self.connect_timeout = at_least(0)?,
-            id::TCP_MAXRT => self.tcp_maxrt = at_least(0)?,
+            id::TCP_MAXRT => {
+                if at_least(0)? != 0 {
+                    return Err(only_default(spec, "a TCP retransmission timeout", "0"));
+                }
+            }
             id::MULTICAST_MAXTPDU => self.multicast_maxtpdu = at_least(1)?,
-            id::USE_FD => self.use_fd = at_least(-1)?,
+            id::USE_FD => {
+                if at_least(-1)? != -1 {
+                    return Err(only_default(
+                        spec,
+                        "binding to a given file descriptor",
+                        "-1",
+                    ));
+                }
+            }
             id::BINDTODEVICE => {
                 let s = decode_str(spec, raw)?;
                 if s.len() > 15 {
                     return Err(Error::invalid(
                         "BINDTODEVICE names an interface of at most 15 bytes",
                     ));
+                }
+                if !s.is_empty() {
+                    return Err(only_default(spec, "binding to a network device", "''"));
                 }
                 self.bindtodevice = s;
             }
@@ -577,6 +598,15 @@ fn decode_str(spec: &OptSpec, raw: &[u8]) -> Result<String> {
     }
     String::from_utf8(raw.to_vec())
         .map_err(|_| Error::invalid(format!("option {} must be UTF-8 text", spec.name)))
+}
+
+/// The failure of setting an option this engine does not implement to anything but its
+/// default: the option is refused, never stored without effect.
+fn only_default(spec: &OptSpec, what: &str, default: &str) -> Error {
+    Error::Unsupported(format!(
+        "{} ({what}) is not implemented in this build; only its default {default} is accepted",
+        spec.name
+    ))
 }
 
 fn nonzero_or_minus1(spec: &OptSpec, raw: &[u8]) -> Result<i32> {
@@ -711,6 +741,29 @@ mod tests {
             assert_eq!(o.get(id::MECHANISM), Some(OptValue::Int(MECHANISM_NULL)));
         }
         assert!(unavailable(id::LINGER).is_none());
+    }
+
+    #[test]
+    fn unimplemented_options_take_their_default_only() {
+        let mut o = Options::new(-1);
+        o.set(id::SOCKS_PROXY, b"").unwrap();
+        o.set(id::BINDTODEVICE, b"").unwrap();
+        o.set(id::TCP_MAXRT, &0i32.to_ne_bytes()).unwrap();
+        o.set(id::USE_FD, &(-1i32).to_ne_bytes()).unwrap();
+        for (num, raw) in [
+            (id::SOCKS_PROXY, b"proxy:1080".to_vec()),
+            (id::BINDTODEVICE, b"eth0".to_vec()),
+            (id::TCP_MAXRT, 5000i32.to_ne_bytes().to_vec()),
+            (id::USE_FD, 3i32.to_ne_bytes().to_vec()),
+        ] {
+            let e = o.set(num, &raw).unwrap_err();
+            assert_eq!(e.errno(), libc::ENOTSUP, "option {num}");
+            assert!(e.to_string().contains("not implemented"), "{e}");
+        }
+        assert_eq!(o.get(id::SOCKS_PROXY), Some(OptValue::Str(String::new())));
+        assert_eq!(o.get(id::TCP_MAXRT), Some(OptValue::Int(0)));
+        assert_eq!(o.get(id::USE_FD), Some(OptValue::Int(-1)));
+        assert_eq!(o.get(id::BINDTODEVICE), Some(OptValue::Str(String::new())));
     }
 
     #[test]

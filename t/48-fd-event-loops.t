@@ -233,10 +233,13 @@ sub arrivals {
     my $busy = $calls;
     cmp_ok( $busy, '<', 60, "no busy loop while they came ($calls callbacks in " . sprintf( '%.2f s)', time - $t0 ) );
 
-    # Drained: a level-triggered loop must not keep firing.
+    # Drained: a level-triggered loop must not keep firing. A forked peer leaves meanwhile,
+    # and its connection's end reaches the socket as commands, each of which may make the fd
+    # readable once (state changed, as in libzmq); a loop spinning on a readable fd would
+    # call back thousands of times.
     $calls = 0;
     $L->{run}->( 0.3, sub { } );
-    cmp_ok( $calls, '<=', 1, "the fd goes quiet once drained ($calls callbacks in 0.3 s)" );
+    cmp_ok( $calls, '<=', 3, "the fd goes quiet once drained ($calls callbacks in 0.3 s)" );
     ok( $peer->{finish}->(), 'the peer finished cleanly' );
     undef $w;
     $close->();

@@ -3,13 +3,13 @@
 //! an inproc endpoint that the application connects to.
 //!
 //! Events come from the socket's own thread (bind) and from I/O threads (accept, connect,
-//! handshake, disconnect), so the monitor's PAIR socket sits behind a mutex. Sending never
-//! blocks: an event that finds no reader (or a full pipe) is dropped, so a forgotten monitor
-//! cannot stall the engine.
+//! handshake, disconnect), so the monitor's sink sits behind a mutex. Sending never blocks:
+//! an event that finds no reader (or a full pipe) is dropped, so a forgotten monitor cannot
+//! stall the engine.
+//!
+//! The monitor is an event sink: the socket makes the PAIR and hands it over as an
+//! [`EventSink`], so this module knows neither contexts nor sockets.
 
-use crate::ctx::Context;
-use crate::error::{Error, Result};
-use crate::socket::{Socket, SocketType, DONTWAIT};
 use bytes::Bytes;
 use std::sync::{Arc, Mutex};
 
@@ -34,9 +34,17 @@ pub mod event {
     pub const ALL: u16 = 0xFFFF;
 }
 
+/// Where a monitor's events go (the PAIR socket the application reads them from).
+pub(crate) trait EventSink: Send + std::fmt::Debug {
+    /// Sends one event, as two frames, without blocking; drops it if there is no room.
+    fn send_event(&mut self, head: Bytes, endpoint: Bytes);
+    /// Closes the sink; events already sent stay readable.
+    fn close_sink(&mut self);
+}
+
 #[derive(Debug)]
 struct Active {
-    socket: Socket,
+    sink: Box<dyn EventSink>,
     events: u16,
 }
 
@@ -51,28 +59,20 @@ impl Monitor {
         Arc::new(Monitor::default())
     }
 
-    /// Starts monitoring into a PAIR bound at `endpoint` (inproc only), replacing any
-    /// previous monitor (which gets MONITOR_STOPPED).
-    pub(crate) fn start(&self, ctx: &Context, endpoint: &str, events: i32) -> Result<()> {
-        if !endpoint.starts_with("inproc://") {
-            return Err(Error::ProtocolNotSupported);
-        }
-        let mut pair = ctx.socket(SocketType::Pair)?;
-        // Events must never wait for a slow reader.
-        pair.set_int(crate::options::id::LINGER, 0)?;
-        pair.bind(endpoint)?;
+    /// Starts sending the events of mask `events` to `sink`, replacing any previous monitor
+    /// (which gets MONITOR_STOPPED).
+    pub(crate) fn start(&self, sink: Box<dyn EventSink>, events: i32) {
         let old = {
             let mut g = self.active.lock().unwrap_or_else(|e| e.into_inner());
             g.replace(Active {
-                socket: pair,
+                sink,
                 events: events as u16,
             })
         };
         if let Some(mut old) = old {
             emit_to(&mut old, event::MONITOR_STOPPED, 0, "");
-            old.socket.close();
+            old.sink.close_sink();
         }
-        Ok(())
     }
 
     /// Stops monitoring: MONITOR_STOPPED, then the PAIR closes (queued events stay readable).
@@ -80,7 +80,7 @@ impl Monitor {
         let old = self.active.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(mut old) = old {
             emit_to(&mut old, event::MONITOR_STOPPED, 0, "");
-            old.socket.close();
+            old.sink.close_sink();
         }
     }
 
@@ -112,11 +112,8 @@ fn emit_to(a: &mut Active, ev: u16, value: u32, endpoint: &str) {
     let mut head = Vec::with_capacity(6);
     head.extend_from_slice(&ev.to_ne_bytes());
     head.extend_from_slice(&value.to_ne_bytes());
-    let _ = a.socket.send_parts(
-        vec![
-            Bytes::from(head),
-            Bytes::copy_from_slice(endpoint.as_bytes()),
-        ],
-        DONTWAIT,
+    a.sink.send_event(
+        Bytes::from(head),
+        Bytes::copy_from_slice(endpoint.as_bytes()),
     );
 }

@@ -12,7 +12,7 @@ use crate::ctx::{Context, InprocEntry, PeerInfo, PendingConnect};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, SessionOptions, SocketLink};
-use crate::monitor::{event, Monitor, StopWhenDropped};
+use crate::monitor::{event, EventSink, Monitor, StopWhenDropped};
 use crate::msg::Frame;
 use crate::options::{self, id, OptValue, Options};
 use crate::pipe::{Command, PipeEnd, PipeId};
@@ -1076,7 +1076,17 @@ impl Socket {
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
         self.check()?;
         match endpoint {
-            Some(ep) => self.monitor.start(&self.core.ctx, ep, events),
+            Some(ep) => {
+                if !ep.starts_with("inproc://") {
+                    return Err(Error::ProtocolNotSupported);
+                }
+                let mut pair = self.core.ctx.socket(SocketType::Pair)?;
+                // Events must never wait for a slow reader.
+                pair.set_int(id::LINGER, 0)?;
+                pair.bind(ep)?;
+                self.monitor.start(Box::new(pair), events);
+                Ok(())
+            }
             None => {
                 self.monitor.stop();
                 Ok(())
@@ -1087,6 +1097,17 @@ impl Socket {
     /// True once closed.
     pub fn is_closed(&self) -> bool {
         self.closed
+    }
+}
+
+/// A PAIR socket is where a monitor's events go.
+impl EventSink for Socket {
+    fn send_event(&mut self, head: Bytes, endpoint: Bytes) {
+        let _ = self.send_parts(vec![head, endpoint], DONTWAIT);
+    }
+
+    fn close_sink(&mut self) {
+        self.close();
     }
 }
 

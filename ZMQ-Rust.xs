@@ -462,18 +462,6 @@ static SV *zrp_getopt(pTHX_ zrp_sock *s, int opt, int type) {
     }
 }
 
-/* Milliseconds for the slices of _term's wait: the cheap coarse clock (a few ms resolution is
- * plenty here) where there is one. */
-static double zrp_now_ms(void) {
-    struct timespec ts;
-#ifdef CLOCK_MONOTONIC_COARSE
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-#else
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-#endif
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Whether a blocking call goes on after a signal handler returned: only when the program asked
  * for it with $ZMQ::Rust::RESUME_AFTER_SIGNAL. By default the call ends with EINTR, as in libzmq,
  * so that "set a flag in the handler, check it after recv" works. */
@@ -769,34 +757,18 @@ _term(self, timeout_ms)
   CODE:
     /* Waits for the context's sockets to close and their messages to leave: 1 when that
      * happened, 0 when timeout_ms (-1: no limit) ran out first, -1 when a signal arrived and
-     * its handler returned (one that dies ends the call). The engine's wait is not interrupted
-     * by signals, so it waits in slices of 100 ms and looks for pending handlers in between. */
-    double until;
+     * its handler returned (one that dies ends the call). */
     zrp_ctx *c = zrp_ctx_get(aTHX_ self);
     if (!c->ctx)
         XSRETURN_YES;
-    until = timeout_ms >= 0 ? zrp_now_ms() + timeout_ms : 0.0;
-    for (;;) {
-        int slice = 100;
-        if (timeout_ms >= 0) {
-            double left = until - zrp_now_ms();
-            if (left < slice)
-                slice = left > 0 ? (int)left : 0;
-        }
-        if (zr_ctx_term(c->ctx, slice) == 0) {
-            RETVAL = 1;
-            break;
-        }
-        if (PL_sig_pending) {
-            PERL_ASYNC_CHECK();
-            RETVAL = -1;
-            break;
-        }
-        if (timeout_ms >= 0 && zrp_now_ms() >= until) {
-            RETVAL = 0;
-            break;
-        }
+    if (zr_ctx_term(c->ctx, timeout_ms) == 0)
+        RETVAL = 1;
+    else if (zr_errno() == EINTR) {
+        PERL_ASYNC_CHECK();
+        RETVAL = -1;
     }
+    else
+        RETVAL = 0;
   OUTPUT:
     RETVAL
 

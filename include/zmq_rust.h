@@ -210,8 +210,8 @@ int32_t zr_ctx_shutdown(const struct zr_ctx *ctx);
 
 // Shuts the context down and waits up to `timeout_ms` (-1: forever) for every socket to be
 // closed and for what they queued to be sent within their LINGER. Returns 0 when that is
-// done, -1 with EAGAIN when the time ran out (call again to keep waiting; the caller can
-// handle signals in between).
+// done, -1 with EAGAIN when the time ran out, and -1 with EINTR when a signal arrived (the
+// caller runs its handlers, and calls again to keep waiting).
 //
 // # Safety
 // `ctx` is NULL or a live handle.

@@ -101,8 +101,8 @@ pub unsafe extern "C" fn zr_ctx_shutdown(ctx: *const zr_ctx) -> i32 {
 
 /// Shuts the context down and waits up to `timeout_ms` (-1: forever) for every socket to be
 /// closed and for what they queued to be sent within their LINGER. Returns 0 when that is
-/// done, -1 with EAGAIN when the time ran out (call again to keep waiting; the caller can
-/// handle signals in between).
+/// done, -1 with EAGAIN when the time ran out, and -1 with EINTR when a signal arrived (the
+/// caller runs its handlers, and calls again to keep waiting).
 ///
 /// # Safety
 /// `ctx` is NULL or a live handle.
@@ -114,10 +114,10 @@ pub unsafe extern "C" fn zr_ctx_term(ctx: *const zr_ctx, timeout_ms: i32) -> i32
             let deadline = (timeout_ms >= 0)
                 .then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
             // Every socket closed, then every lingering message sent (or its LINGER over).
-            if c.ctx.wait_closed(deadline) && c.ctx.wait_io_done(deadline) {
-                0
-            } else {
-                fail(&zmq_rust_core::Error::Again)
+            match c.ctx.wait_terminated(deadline) {
+                Ok(true) => 0,
+                Ok(false) => fail(&zmq_rust_core::Error::Again),
+                Err(e) => fail(&e),
             }
         }
         None => einval_null(),

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 /// Context option numbers (libzmq `zmq_ctx_set`/`zmq_ctx_get`).
@@ -73,7 +73,11 @@ pub(crate) struct CtxInner {
     socket_linger: Mutex<Option<i32>>,
     /// Live sockets by id, with their signalers (termination wakes them).
     sockets: Mutex<HashMap<u64, Arc<Signaler>>>,
-    all_closed: Condvar,
+    /// Wakes a thread waiting for termination (see [`Context::wait_terminated`]) when the
+    /// last socket closes or an I/O thread ends. Made by the first such wait.
+    term_watch: Arc<OnceLock<Signaler>>,
+    /// Held by the thread waiting on `term_watch`.
+    term_wait: Mutex<()>,
     pub(crate) inproc: Mutex<HashMap<String, InprocEntry>>,
     next_socket_id: AtomicU64,
     /// I/O threads, started by the first tcp/ipc bind or connect.
@@ -120,7 +124,9 @@ impl CtxInner {
         let mut s = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
         s.remove(&id);
         if s.is_empty() {
-            self.all_closed.notify_all();
+            if let Some(w) = self.term_watch.get() {
+                w.notify();
+            }
         }
     }
 }
@@ -146,7 +152,8 @@ impl Context {
                 thread_sched_policy: AtomicI32::new(-1),
                 socket_linger: Mutex::new(None),
                 sockets: Mutex::new(HashMap::new()),
-                all_closed: Condvar::new(),
+                term_watch: Arc::new(OnceLock::new()),
+                term_wait: Mutex::new(()),
                 inproc: Mutex::new(HashMap::new()),
                 next_socket_id: AtomicU64::new(1),
                 io: OnceLock::new(),
@@ -296,7 +303,10 @@ impl Context {
                         }
                         let mut v = Vec::with_capacity(n as usize);
                         for i in 0..n {
-                            v.push(IoThread::spawn(format!("zmq-rust-io-{i}"))?);
+                            v.push(IoThread::spawn(
+                                format!("zmq-rust-io-{i}"),
+                                Arc::clone(&self.inner.term_watch),
+                            )?);
                         }
                         let _ = self.inner.io.set(v);
                         self.inner.io.get().ok_or(Error::NoThread)?
@@ -343,56 +353,68 @@ impl Context {
         self.inner.is_terminated()
     }
 
-    /// Waits until every socket of the context is closed, or until `deadline`.
-    /// Returns true when none is left.
-    pub fn wait_closed(&self, deadline: Option<Instant>) -> bool {
-        let mut s = self.inner.sockets.lock().unwrap_or_else(|e| e.into_inner());
-        while !s.is_empty() {
-            match deadline {
-                None => {
-                    s = self
-                        .inner
-                        .all_closed
-                        .wait(s)
-                        .unwrap_or_else(|e| e.into_inner())
-                }
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        return false;
-                    }
-                    s = self
-                        .inner
-                        .all_closed
-                        .wait_timeout(s, d - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
-                }
+    /// Waits until the application has closed every socket of the context, then until the
+    /// I/O threads have sent what the closed sockets left queued (each within its LINGER) and
+    /// ended, or until `deadline` (None: no limit; at program exit the engine's exit bound
+    /// applies to the second part). Returns Ok(true) when all of that is done, Ok(false) when
+    /// the deadline came first, and Err(Interrupted) when a signal arrived: the caller runs
+    /// its handlers and calls again to keep waiting.
+    pub fn wait_terminated(&self, deadline: Option<Instant>) -> Result<bool> {
+        // The watch has one owner at a time: concurrent waiters take turns.
+        let _turn = self
+            .inner
+            .term_wait
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let watch = match self.inner.term_watch.get() {
+            Some(w) => w,
+            None => {
+                let new = Signaler::new(false)?;
+                self.inner.term_watch.get_or_init(|| new)
             }
+        };
+        loop {
+            // Armed before looking, so that a socket closing or a thread ending after the
+            // look wakes the wait below.
+            watch.arm();
+            let done = self.socket_count() == 0 && self.io_stopped();
+            let io_deadline = match (deadline, crate::exit_deadline()) {
+                (Some(a), Some(b)) if self.socket_count() == 0 => Some(a.min(b)),
+                (None, Some(b)) if self.socket_count() == 0 => Some(b),
+                (a, _) => a,
+            };
+            if done {
+                watch.disarm();
+                if let Some(threads) = self.inner.io.get() {
+                    threads.iter().for_each(IoThread::join);
+                }
+                return Ok(true);
+            }
+            let woken = watch.wait(io_deadline);
+            watch.disarm();
+            if !woken? {
+                return Ok(false);
+            }
+            watch.clear();
         }
-        true
     }
 
-    /// Waits until the I/O threads have sent what lingering sockets left (each within its
-    /// LINGER) and ended, or until `deadline`. Call after every socket is closed. Returns true
-    /// once they are done.
-    pub fn wait_io_done(&self, deadline: Option<Instant>) -> bool {
-        let deadline = match (deadline, crate::exit_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+    /// Once every socket is closed: asks the I/O threads to end, and tells whether they have.
+    fn io_stopped(&self) -> bool {
         match self.inner.io.get() {
-            Some(threads) => threads.iter().all(|t| t.stop_until(deadline)),
+            Some(threads) => threads.iter().all(|t| {
+                t.request_stop();
+                t.has_exited()
+            }),
             None => true,
         }
     }
 
     /// `zmq_ctx_term`: shutdown, wait until the application closed every socket, then until
-    /// their queued messages are sent or their LINGER ran out.
+    /// their queued messages are sent or their LINGER ran out. Signals do not end the wait.
     pub fn terminate(&self) {
         self.shutdown();
-        self.wait_closed(None);
-        self.wait_io_done(None);
+        while let Err(Error::Interrupted) = self.wait_terminated(None) {}
     }
 }
 

@@ -360,6 +360,12 @@ impl Signaler {
         fd.poll(timeout_ms)
     }
 
+    /// Owner: empties the fd after a wake-up (a waiter that does not keep the socket's view of
+    /// the fd, such as the context's termination wait).
+    pub(crate) fn clear(&self) {
+        self.read_fd();
+    }
+
     /// Empties the fd; returns how many writes it found.
     fn read_fd(&self) -> u64 {
         let Target::Fd(fd) = &self.target else {

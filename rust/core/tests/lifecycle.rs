@@ -100,6 +100,91 @@ fn terminate_waits_until_every_socket_is_closed() {
 }
 
 #[test]
+fn wait_terminated_wakes_when_the_last_socket_closes() {
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pull).unwrap();
+    ctx.shutdown();
+    let start = Instant::now();
+    let r = ctx.wait_terminated(Some(start + Duration::from_millis(50)));
+    assert!(matches!(r, Ok(false)), "a socket is open: {r:?}");
+    assert!(start.elapsed() >= Duration::from_millis(50));
+    let closer = std::thread::spawn(move || {
+        let mut s = s;
+        std::thread::sleep(Duration::from_millis(100));
+        s.close();
+    });
+    let start = Instant::now();
+    let r = ctx.wait_terminated(Some(start + Duration::from_secs(10)));
+    assert!(matches!(r, Ok(true)), "{r:?}");
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(90) && took < Duration::from_secs(5),
+        "woken by the close, not the deadline: {took:?}"
+    );
+    closer.join().unwrap();
+}
+
+#[test]
+fn wait_terminated_wakes_when_the_io_threads_end() {
+    // A message queued for a peer that never comes keeps the I/O thread for LINGER.
+    let ctx = Context::new();
+    let mut push = ctx.socket(SocketType::Push).unwrap();
+    push.set_int(id::LINGER, 300).unwrap();
+    // A port nobody listens on: connection attempts are refused and retried.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    push.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    push.send("queued".into(), DONTWAIT).unwrap();
+    push.close();
+    ctx.shutdown();
+    let start = Instant::now();
+    let r = ctx.wait_terminated(Some(start + Duration::from_secs(10)));
+    assert!(matches!(r, Ok(true)), "{r:?}");
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(250) && took < Duration::from_secs(5),
+        "waited for LINGER and no longer: {took:?}"
+    );
+}
+
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+#[test]
+fn wait_terminated_returns_interrupted_on_a_signal() {
+    // SAFETY: installs a handler that does nothing, without SA_RESTART.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = ignore_signal as *const () as usize;
+        libc::sigemptyset(&mut sa.sa_mask);
+        assert_eq!(libc::sigaction(libc::SIGUSR2, &sa, std::ptr::null_mut()), 0);
+    }
+    let ctx = Context::new();
+    let mut s = ctx.socket(SocketType::Pair).unwrap();
+    ctx.shutdown();
+    let (tid_tx, tid_rx) = mpsc::channel();
+    let c2 = ctx.clone();
+    let waiter = std::thread::spawn(move || {
+        // SAFETY: pthread_self has no preconditions.
+        tid_tx.send(unsafe { libc::pthread_self() }).unwrap();
+        let start = Instant::now();
+        let r = c2.wait_terminated(Some(start + Duration::from_secs(10)));
+        (r, start.elapsed())
+    });
+    let tid = tid_rx.recv().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: the waiter thread is alive until it returns, which needs the signal (or 10 s).
+    unsafe { libc::pthread_kill(tid, libc::SIGUSR2) };
+    let (r, took) = waiter.join().unwrap();
+    assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    s.close();
+    assert!(matches!(ctx.wait_terminated(None), Ok(true)));
+}
+
+#[test]
 fn terminate_interrupts_blocked_calls_first() {
     // The socket's own thread sees ETERM, closes, and so lets terminate() return.
     let ctx = Context::new();

@@ -29,7 +29,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io::{self, IoSlice, Read, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 pub(crate) use stream::Stream;
@@ -116,17 +116,23 @@ pub(crate) enum IoCommand {
 #[derive(Debug)]
 pub(crate) struct IoThread {
     stop_sent: std::sync::atomic::AtomicBool,
+    /// Set by the thread as its last act, just before it notifies the exit watch.
+    exited: Arc<std::sync::atomic::AtomicBool>,
     tx: Sender<IoCommand>,
     ready: Arc<ReadyList>,
     handle: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl IoThread {
-    pub(crate) fn spawn(name: String) -> Result<IoThread> {
+    /// Starts an I/O thread. When it ends it notifies `exit_watch`'s signaler, if there is
+    /// one by then (whoever waits for the thread to end).
+    pub(crate) fn spawn(name: String, exit_watch: Arc<OnceLock<Signaler>>) -> Result<IoThread> {
         let poll = Poll::new()?;
         let ready = Arc::new(ReadyList::new(Waker::new(poll.registry(), WAKER)?));
         let list = Arc::clone(&ready);
         let (tx, rx) = crossbeam_channel::unbounded();
+        let exited = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let exited_here = Arc::clone(&exited);
         let handle = std::thread::Builder::new()
             .name(name)
             .spawn(move || {
@@ -134,10 +140,16 @@ impl IoThread {
                 let mut r = Reactor::new(poll, rx, list);
                 // A panic here is a bug; it must not take the process down with it.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
+                drop(r);
+                exited_here.store(true, std::sync::atomic::Ordering::SeqCst);
+                if let Some(w) = exit_watch.get() {
+                    w.notify();
+                }
             })
             .map_err(Error::from)?;
         Ok(IoThread {
             stop_sent: std::sync::atomic::AtomicBool::new(false),
+            exited,
             tx,
             ready,
             handle: Mutex::new(Some(handle)),
@@ -159,24 +171,38 @@ impl IoThread {
     /// Asks the thread to finish and waits until it did, or until `deadline`. Returns true
     /// once the thread has ended. Asking again is harmless.
     pub(crate) fn stop_until(&self, deadline: Option<Instant>) -> bool {
+        self.request_stop();
+        while !self.has_exited() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.join();
+        true
+    }
+
+    /// Asks the thread to finish its lingering connections and end. Asking again is harmless.
+    pub(crate) fn request_stop(&self) {
         if !self
             .stop_sent
             .swap(true, std::sync::atomic::Ordering::SeqCst)
         {
             self.send(IoCommand::Stop);
         }
-        let mut guard = self.handle.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(h) = guard.as_ref() else { return true };
-        while !h.is_finished() {
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        if let Some(h) = guard.take() {
+    }
+
+    /// True once the thread is done with its work (it may still be unwinding its stack).
+    pub(crate) fn has_exited(&self) -> bool {
+        self.exited.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Collects an ended thread. Call after [`IoThread::has_exited`] said so: the wait is
+    /// then only for the thread's last few instructions.
+    pub(crate) fn join(&self) {
+        if let Some(h) = self.handle.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = h.join();
         }
-        true
     }
 }
 

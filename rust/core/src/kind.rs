@@ -4,7 +4,8 @@
 //!
 //! Everything outside a socket type's own behaviour (the session's handshake and framing,
 //! the context's defaults, the socket's endpoint rules) asks [`SocketType::kind`] instead of
-//! matching on the type, so a new type is a variant here plus its row in [`KINDS`].
+//! matching on the type. A new type is a variant and a row here, plus its behaviour: a file
+//! in socket/ and its arm in `socket::pattern::for_type`.
 
 /// The socket types, with libzmq's numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,7 +73,7 @@ pub(crate) struct Kind {
 
 use SocketType::*;
 
-/// One row per type, in libzmq's numbering.
+/// One row per type, at the index of its libzmq number.
 pub(crate) static KINDS: [Kind; 12] = [
     Kind {
         ty: Pair,

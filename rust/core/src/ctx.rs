@@ -3,10 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, IoThread};
+use crate::kind::SocketType;
 use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
-use crate::socket::{Socket, SocketType};
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
@@ -118,6 +118,22 @@ impl CtxInner {
 
     pub(crate) fn ipv6(&self) -> bool {
         self.ipv6.load(Ordering::Relaxed)
+    }
+
+    /// The id of the next socket.
+    pub(crate) fn new_socket_id(&self) -> u64 {
+        self.next_socket_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts a new socket as live, with the signaler that termination wakes. EMFILE past
+    /// MAX_SOCKETS.
+    pub(crate) fn add_socket(&self, id: u64, sig: &Arc<Signaler>) -> Result<()> {
+        let mut s = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        if s.len() >= self.max_sockets.load(Ordering::Relaxed) as usize {
+            return Err(Error::TooManySockets);
+        }
+        s.insert(id, Arc::clone(sig));
+        Ok(())
     }
 
     pub(crate) fn socket_closed(&self, id: u64) {
@@ -255,30 +271,11 @@ impl Context {
         {
             return l;
         }
-        if matches!(ty, SocketType::Sub | SocketType::XSub)
-            || !self.inner.blocky.load(Ordering::Relaxed)
-        {
-            0
-        } else {
-            -1
+        match ty.kind().linger {
+            Some(l) => l,
+            None if self.inner.blocky.load(Ordering::Relaxed) => -1,
+            None => 0,
         }
-    }
-
-    /// Creates a socket. ETERM after termination, EMFILE past MAX_SOCKETS.
-    pub fn socket(&self, ty: SocketType) -> Result<Socket> {
-        if self.inner.is_terminated() {
-            return Err(Error::Term);
-        }
-        let id = self.inner.next_socket_id.fetch_add(1, Ordering::Relaxed);
-        let sig = Arc::new(Signaler::new(ty.tracks_activity())?);
-        {
-            let mut s = self.inner.sockets.lock().unwrap_or_else(|e| e.into_inner());
-            if s.len() >= self.inner.max_sockets.load(Ordering::Relaxed) as usize {
-                return Err(Error::TooManySockets);
-            }
-            s.insert(id, Arc::clone(&sig));
-        }
-        Ok(Socket::new(self.clone(), id, ty, sig))
     }
 
     /// The I/O thread serving socket `socket_id`, starting the threads on first use.

@@ -18,6 +18,7 @@ mod ctx;
 mod endpoint;
 mod error;
 mod io;
+mod kind;
 pub mod monitor;
 mod msg;
 pub mod options;
@@ -28,6 +29,7 @@ mod signaler;
 mod socket;
 mod spsc;
 mod strategy;
+mod subscription;
 mod sync;
 mod transport;
 pub(crate) mod zmtp;
@@ -38,10 +40,11 @@ mod loom_models;
 pub use ctx::{opt as ctx_opt, Context, SOCKET_LIMIT};
 pub use endpoint::Endpoint;
 pub use error::{strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
+pub use kind::SocketType;
 pub use msg::{Frame, Message};
 pub use options::{OptType, OptValue};
 pub use signaler::Signaler;
-pub use socket::{Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, RESUME, SNDMORE};
+pub use socket::{Socket, DONTWAIT, POLLIN, POLLOUT, RESUME, SNDMORE};
 
 static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

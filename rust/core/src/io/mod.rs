@@ -13,11 +13,11 @@ mod stream;
 mod timers;
 
 use crate::error::{Error, Result};
+use crate::kind::SocketType;
 use crate::monitor::{event, Monitor, StopWhenDropped};
 use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
-use crate::socket::SocketType;
 use crate::transport::{self, Listener, Target};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};

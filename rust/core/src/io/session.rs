@@ -9,12 +9,13 @@
 //! of it.
 
 use super::{SessionOptions, SocketLink, Stream};
+use crate::kind::Subscriptions;
 use crate::monitor::event;
 use crate::msg::Message;
 use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
-use crate::socket::SocketType;
+use crate::subscription;
 use crate::zmtp::codec::{self, Decoder, Event};
 use crate::zmtp::command::{self, Command as ZCommand};
 use crate::zmtp::{greeting, ProtocolError};
@@ -198,24 +199,6 @@ pub(crate) struct Session {
     close_requested: bool,
 }
 
-/// Socket-type pairs that may talk (RFC 23/37, libzmq's `check_socket_type`).
-pub(crate) fn compatible(ours: SocketType, peer: &[u8]) -> bool {
-    use SocketType::*;
-    let ok: &[&[u8]] = match ours {
-        Pair => &[b"PAIR"],
-        Pub | XPub => &[b"SUB", b"XSUB"],
-        Sub | XSub => &[b"PUB", b"XPUB"],
-        Req => &[b"REP", b"ROUTER"],
-        Rep => &[b"REQ", b"DEALER"],
-        Dealer => &[b"REP", b"DEALER", b"ROUTER"],
-        Router => &[b"REQ", b"DEALER", b"ROUTER"],
-        Push => &[b"PULL"],
-        Pull => &[b"PUSH"],
-        Stream => &[],
-    };
-    ok.contains(&peer)
-}
-
 fn protocol(e: ProtocolError) -> Closed {
     Closed::Protocol(e.code())
 }
@@ -259,7 +242,7 @@ impl Session {
             raw: false,
             close_requested: false,
         };
-        if s.link.ty == SocketType::Stream {
+        if s.link.ty.is_raw() {
             // Raw TCP: no greeting, no handshake; the connection is usable at once and the
             // socket hears of it through an empty message (STREAM_NOTIFY).
             s.raw = true;
@@ -302,11 +285,12 @@ impl Session {
         let g = greeting::encode(greeting::NULL, false);
         self.out
             .push_raw(|b| b.extend_from_slice(&g[greeting::FIRST_PART_LEN..]));
-        let identity = matches!(
-            self.link.ty,
-            SocketType::Req | SocketType::Dealer | SocketType::Router
-        )
-        .then(|| self.opts.routing_id.clone());
+        let identity = self
+            .link
+            .ty
+            .kind()
+            .sends_identity
+            .then(|| self.opts.routing_id.clone());
         let ready = command::ready(self.link.ty.name(), identity.as_deref());
         self.out.push_frame(ready, false, true);
     }
@@ -400,7 +384,7 @@ impl Session {
         let Some(pipe) = self.pipe.as_mut() else {
             return;
         };
-        let sub_side = matches!(self.link.ty, SocketType::Sub | SocketType::XSub);
+        let sub_side = self.link.ty.kind().subscriptions == Subscriptions::Sends;
         while self.out.len < OUT_BATCH && !self.close_requested {
             let Some(msg) = pipe.read_message() else {
                 break;
@@ -417,11 +401,15 @@ impl Session {
             }
             match msg {
                 Message::One(b) => {
-                    if sub_side && !b.is_empty() && b[0] <= 1 {
-                        let topic = &b[1..];
+                    let sub = if sub_side {
+                        subscription::parse(&b)
+                    } else {
+                        None
+                    };
+                    if let Some((subscribe, topic)) = sub {
                         let v31 = self.peer_v31;
                         self.out
-                            .push_raw(|o| codec::encode_subscription(o, b[0] == 1, topic, v31));
+                            .push_raw(|o| codec::encode_subscription(o, subscribe, topic, v31));
                     } else {
                         self.out.push_frame(b, false, false);
                     }
@@ -561,7 +549,7 @@ impl Session {
                 }
                 let ty = command::property(&props, "Socket-Type")
                     .ok_or_else(|| protocol(ProtocolError::MalformedReady("no Socket-Type")))?;
-                if !compatible(self.link.ty, ty) {
+                if !self.link.ty.compatible(ty) {
                     return Err(Closed::Incompatible);
                 }
                 let identity = command::property(&props, "Identity")
@@ -603,15 +591,12 @@ impl Session {
 
     /// A SUBSCRIBE/CANCEL command becomes the `01`/`00` + topic message PUB and XPUB read.
     fn deliver_subscription(&mut self, subscribe: bool, topic: &[u8]) {
-        if !matches!(self.link.ty, SocketType::Pub | SocketType::XPub) {
+        if self.link.ty.kind().subscriptions != Subscriptions::Receives {
             return;
         }
-        let mut b = BytesMut::with_capacity(topic.len() + 1);
-        b.extend_from_slice(&[u8::from(subscribe)]);
-        b.extend_from_slice(topic);
         if let Some(p) = self.pipe.as_mut() {
             // Subscriptions bypass the HWM, as on the sending side.
-            p.push(Message::One(b.freeze()));
+            p.push(Message::One(subscription::message(subscribe, topic)));
         }
     }
 

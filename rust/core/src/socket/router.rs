@@ -1,7 +1,7 @@
 //! ROUTER: every peer has a routing id; received messages get it prepended, and the first frame
 //! of a sent message names the peer to send to. STREAM shares this logic for raw TCP peers.
 
-use super::reqrep::random_u32;
+use super::req::random_u32;
 use super::{Core, Pattern, Sent};
 use crate::error::{Error, Result};
 use crate::msg::{Frame, Message};

@@ -7,6 +7,7 @@ use super::command::{self, Command};
 use super::greeting::{self, Greeting, GREETING_LEN};
 use super::ProtocolError;
 use crate::msg::{Frame, Message};
+use crate::subscription;
 use bytes::{Buf, BufMut, BytesMut};
 use std::os::fd::RawFd;
 
@@ -409,25 +410,10 @@ pub(crate) fn encode_subscription(
     topic: &[u8],
     peer_v31: bool,
 ) {
-    if peer_v31 {
-        let name = if subscribe {
-            command::SUBSCRIBE
-        } else {
-            command::CANCEL
-        };
-        let len = 1 + name.len() + topic.len();
-        out.reserve(header_len(len) + len);
-        frame_header(out, len, false, true);
-        out.put_u8(name.len() as u8);
-        out.put_slice(name);
-        out.put_slice(topic);
-    } else {
-        let len = 1 + topic.len();
-        out.reserve(header_len(len) + len);
-        frame_header(out, len, false, false);
-        out.put_u8(u8::from(subscribe));
-        out.put_slice(topic);
-    }
+    let len = subscription::body_len(subscribe, topic.len(), peer_v31);
+    out.reserve(header_len(len) + len);
+    frame_header(out, len, false, peer_v31);
+    subscription::put_body(out, subscribe, topic, peer_v31);
 }
 
 #[cfg(test)]

@@ -1,22 +1,17 @@
-//! Publish/subscribe: PUB and XPUB fan messages out to the pipes whose subscriptions match
-//! the first frame; SUB and XSUB send subscriptions upstream as `01`+topic / `00`+topic
-//! messages. SUB also filters locally; XSUB passes everything up to the application.
+//! PUB and XPUB: each message goes to the subscribers with a topic that is a prefix of its
+//! first frame. Subscriptions arrive as `01`/`00` + topic messages; XPUB also hands them (and
+//! any other message its subscribers send) to the application, with XPUB_VERBOSE(R),
+//! XPUB_MANUAL, XPUB_NODROP and XPUB_WELCOME_MSG.
 
 use super::{Core, Pattern, Sent};
 use crate::error::{Error, Result};
 use crate::msg::{Frame, Message, Unpacker};
 use crate::options::{decode_flag, id};
 use crate::pipe::PipeId;
-use crate::strategy::{FairQueue, Topics};
-use bytes::{BufMut, Bytes, BytesMut};
+use crate::strategy::{Distribute, Topics};
+use crate::subscription;
+use bytes::Bytes;
 use std::collections::VecDeque;
-
-fn sub_message(subscribe: bool, topic: &[u8]) -> Message {
-    let mut b = BytesMut::with_capacity(topic.len() + 1);
-    b.put_u8(u8::from(subscribe));
-    b.put_slice(topic);
-    Message::One(b.freeze())
-}
 
 /// Topic -> the pipes subscribed to it (a pipe subscribes to a topic at most once; counting
 /// duplicates is the subscriber's job).
@@ -70,9 +65,8 @@ pub(crate) struct XPub {
     /// XPUB_MANUAL: what each subscriber asked for (the application decides `subs`); used to
     /// unsubscribe a subscriber that goes away.
     manual_subs: PipeTopics,
-    /// Pipes receiving the message being sent.
-    targets: Vec<PipeId>,
-    more_out: bool,
+    /// The subscribers receiving the message being sent.
+    dist: Distribute,
     /// A pipe was attached: scan for subscriptions before the next send.
     dirty: bool,
     /// Messages for the application (XPUB): subscriptions and upstream messages, each with
@@ -96,8 +90,7 @@ impl XPub {
             xpub,
             subs: Topics::default(),
             manual_subs: Topics::default(),
-            targets: Vec::new(),
-            more_out: false,
+            dist: Distribute::default(),
             dirty: false,
             inbox: VecDeque::new(),
             unpack: Unpacker::default(),
@@ -124,29 +117,28 @@ impl XPub {
 
     fn upstream(&mut self, pid: PipeId, msg: Message) {
         let sub = match &msg {
-            Message::One(b) if !b.is_empty() && b[0] <= 1 => Some(b[0] == 1),
-            _ => None,
+            Message::One(b) => subscription::parse(b),
+            Message::Many(_) => None,
         };
-        let Some(subscribe) = sub else {
+        let Some((subscribe, topic)) = sub else {
             if self.xpub {
                 self.inbox.push_back((msg, Some(pid)));
             }
             return;
         };
-        let topic = msg.first().slice(1..);
         if self.manual {
             if subscribe {
-                add(&mut self.manual_subs, &topic, pid);
+                add(&mut self.manual_subs, topic, pid);
             } else {
-                remove(&mut self.manual_subs, &topic, pid);
+                remove(&mut self.manual_subs, topic, pid);
             }
             self.inbox.push_back((msg, Some(pid)));
             return;
         }
         let notify = if subscribe {
-            add(&mut self.subs, &topic, pid)
+            add(&mut self.subs, topic, pid)
         } else {
-            remove(&mut self.subs, &topic, pid)
+            remove(&mut self.subs, topic, pid)
         };
         if self.xpub && (notify || (subscribe && self.verbose) || (!subscribe && self.verboser)) {
             self.inbox.push_back((msg, Some(pid)));
@@ -155,13 +147,9 @@ impl XPub {
 
     /// Chooses the pipes for a message whose first frame is `data`.
     fn select(&mut self, core: &Core, data: &[u8]) {
-        self.targets.clear();
+        let chosen = self.dist.start();
         let mut hit: Vec<PipeId> = Vec::new();
-        let targets = if self.invert {
-            &mut hit
-        } else {
-            &mut self.targets
-        };
+        let targets = if self.invert { &mut hit } else { chosen };
         self.subs.for_each_match(data, |pipes| {
             for &p in pipes {
                 if !targets.contains(&p) {
@@ -170,7 +158,7 @@ impl XPub {
             }
         });
         if self.invert {
-            self.targets.extend(
+            self.dist.start().extend(
                 core.pipes
                     .list
                     .iter()
@@ -206,11 +194,12 @@ impl Pattern for XPub {
             let gone = if self.manual { asked } else { had };
             for (topic, last) in gone {
                 if self.manual || last || self.verboser {
-                    self.inbox.push_back((sub_message(false, &topic), None));
+                    let cancel = subscription::message(false, &topic);
+                    self.inbox.push_back((Message::One(cancel), None));
                 }
             }
         }
-        self.targets.retain(|&p| p != pid);
+        self.dist.detach(pid);
         if self.last_pipe == Some(pid) {
             self.last_pipe = None;
         }
@@ -218,39 +207,20 @@ impl Pattern for XPub {
 
     #[inline]
     fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent> {
-        if !self.more_out {
+        if !self.dist.in_message() {
             if self.dirty || core.sig.take_activity() {
                 self.read_upstream(core);
             }
             self.select(core, &frame.data);
             if self.nodrop {
-                if self
-                    .targets
-                    .iter()
-                    .any(|&p| core.pipes.get(p).is_some_and(|p| !p.check_write()))
-                {
+                if self.dist.any_full(&core.pipes) {
                     return Ok(Sent::Blocked(frame));
                 }
             } else {
-                self.targets
-                    .retain(|&p| core.pipes.get(p).is_some_and(|p| p.check_write()));
+                self.dist.drop_full(&core.pipes);
             }
         }
-        let more = frame.more;
-        if let Some((&last, rest)) = self.targets.split_last() {
-            for &pid in rest {
-                if let Some(p) = core.pipes.get_mut(pid) {
-                    p.write(frame.clone());
-                }
-            }
-            if let Some(p) = core.pipes.get_mut(last) {
-                p.write(frame);
-            }
-        }
-        self.more_out = more;
-        if !more {
-            self.targets.clear();
-        }
+        self.dist.send(&mut core.pipes, frame);
         Ok(Sent::Done)
     }
 
@@ -329,190 +299,4 @@ impl Pattern for XPub {
         }
         Ok(true)
     }
-}
-
-/// SUB (`sub = true`) and XSUB.
-#[derive(Debug)]
-pub(crate) struct XSub {
-    sub: bool,
-    fq: FairQueue,
-    /// Topic -> number of times subscribed.
-    subs: Topics<u32>,
-    /// First frame of a matching message found by `has_in`.
-    prefetched: Option<Frame>,
-    /// In the middle of handing out a message.
-    in_msg: bool,
-    /// Pipes receiving the message being sent upstream (XSUB).
-    targets: Vec<PipeId>,
-    more_out: bool,
-    invert: bool,
-}
-
-impl XSub {
-    pub(crate) fn new(sub: bool) -> XSub {
-        XSub {
-            sub,
-            fq: FairQueue::default(),
-            subs: Topics::default(),
-            prefetched: None,
-            in_msg: false,
-            targets: Vec::new(),
-            more_out: false,
-            invert: false,
-        }
-    }
-
-    /// Counts a (un)subscription; returns whether it must be sent upstream.
-    fn track(&mut self, subscribe: bool, topic: &[u8]) -> bool {
-        if subscribe {
-            *self.subs.entry_or(topic, || 0) += 1;
-            return true;
-        }
-        match self.subs.get_mut(topic) {
-            Some(n) if *n > 1 => {
-                *n -= 1;
-                false
-            }
-            Some(_) => {
-                self.subs.remove(topic);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn send_upstream(core: &mut Core, msg: &Message) {
-        // Subscriptions bypass the HWM: losing one would silently change what arrives.
-        for p in &mut core.pipes.list {
-            p.push(msg.clone());
-        }
-    }
-
-    fn matches(&self, data: &[u8]) -> bool {
-        self.subs.matches(data) != self.invert
-    }
-
-    /// Next frame of a message the filter lets through.
-    fn next_frame(&mut self, core: &mut Core) -> Option<Frame> {
-        if self.in_msg {
-            let (f, _) = self.fq.recv(&mut core.pipes)?;
-            self.in_msg = f.more;
-            return Some(f);
-        }
-        loop {
-            let (f, _) = self.fq.recv(&mut core.pipes)?;
-            if !self.sub || self.matches(&f.data) {
-                self.in_msg = f.more;
-                return Some(f);
-            }
-            self.fq.skip_rest(&mut core.pipes);
-        }
-    }
-}
-
-impl Pattern for XSub {
-    fn attach(&mut self, core: &mut Core, pid: PipeId) {
-        // Replay the subscriptions to the new publisher.
-        let msgs: Vec<Message> = self
-            .subs
-            .iter()
-            .map(|(t, _)| sub_message(true, t))
-            .collect();
-        if let Some(p) = core.pipes.get_mut(pid) {
-            for m in msgs {
-                p.push(m);
-            }
-        }
-    }
-
-    fn reconnected(&mut self, core: &mut Core, pid: PipeId) {
-        // A new publisher process behind the same endpoint knows nothing of us.
-        self.attach(core, pid);
-    }
-
-    fn detach(&mut self, _core: &mut Core, pid: PipeId) {
-        self.targets.retain(|&p| p != pid);
-    }
-
-    fn send(&mut self, core: &mut Core, frame: Frame) -> Result<Sent> {
-        if self.sub {
-            return Err(Error::NotSupported);
-        }
-        if !self.more_out {
-            if !frame.more && !frame.is_empty() && frame.data[0] <= 1 {
-                let subscribe = frame.data[0] == 1;
-                if self.track(subscribe, &frame.data[1..]) {
-                    Self::send_upstream(core, &Message::One(frame.data));
-                }
-                return Ok(Sent::Done);
-            }
-            self.targets = core
-                .pipes
-                .list
-                .iter()
-                .filter(|p| p.check_write())
-                .map(|p| p.id)
-                .collect();
-        }
-        let more = frame.more;
-        for &pid in &self.targets {
-            if let Some(p) = core.pipes.get_mut(pid) {
-                p.write(frame.clone());
-            }
-        }
-        self.more_out = more;
-        if !more {
-            self.targets.clear();
-        }
-        Ok(Sent::Done)
-    }
-
-    fn recv(&mut self, core: &mut Core) -> Result<Option<Frame>> {
-        if let Some(f) = self.prefetched.take() {
-            self.in_msg = f.more;
-            return Ok(Some(f));
-        }
-        Ok(self.next_frame(core))
-    }
-
-    fn has_in(&mut self, core: &mut Core) -> bool {
-        if self.prefetched.is_some() || self.in_msg {
-            return true;
-        }
-        if !self.sub {
-            return self.fq.has_in(&core.pipes);
-        }
-        match self.next_frame(core) {
-            Some(f) => {
-                // Not handed out yet: recv returns it first.
-                self.in_msg = false;
-                self.prefetched = Some(f);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn has_out(&mut self, _core: &mut Core) -> bool {
-        !self.sub
-    }
-
-    fn set_option(&mut self, core: &mut Core, num: i32, raw: &[u8]) -> Result<bool> {
-        match num {
-            id::INVERT_MATCHING => {
-                self.invert = decode_flag(num, raw)?;
-                core.opts.invert_matching = self.invert;
-            }
-            id::SUBSCRIBE | id::UNSUBSCRIBE if self.sub => {
-                let subscribe = num == id::SUBSCRIBE;
-                if self.track(subscribe, raw) {
-                    Self::send_upstream(core, &sub_message(subscribe, raw));
-                }
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn want_write(&mut self, _core: &mut Core) {}
 }

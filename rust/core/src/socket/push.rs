@@ -1,10 +1,11 @@
-//! PUSH (load-balances, blocks at HWM) and PULL (fair-queues).
+//! PUSH: load-balances messages over its peers and blocks when every one is at its HWM;
+//! receives nothing.
 
 use super::{Core, Pattern, Sent};
 use crate::error::{Error, Result};
 use crate::msg::Frame;
 use crate::pipe::PipeId;
-use crate::strategy::{FairQueue, LoadBalance};
+use crate::strategy::LoadBalance;
 
 #[derive(Debug, Default)]
 pub(crate) struct Push {
@@ -35,30 +36,4 @@ impl Pattern for Push {
     fn has_out(&mut self, core: &mut Core) -> bool {
         self.lb.has_out(&core.pipes)
     }
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Pull {
-    fq: FairQueue,
-}
-
-impl Pattern for Pull {
-    fn send(&mut self, _core: &mut Core, _frame: Frame) -> Result<Sent> {
-        Err(Error::NotSupported)
-    }
-
-    #[inline]
-    fn recv(&mut self, core: &mut Core) -> Result<Option<Frame>> {
-        Ok(self.fq.recv(&mut core.pipes).map(|(f, _)| f))
-    }
-
-    fn has_in(&mut self, core: &mut Core) -> bool {
-        self.fq.has_in(&core.pipes)
-    }
-
-    fn has_out(&mut self, _core: &mut Core) -> bool {
-        false
-    }
-
-    fn want_write(&mut self, _core: &mut Core) {}
 }

@@ -18,7 +18,7 @@ use crate::options::{self, id, OptValue, Options};
 use crate::pipe::{Command, PipeEnd, PipeId};
 use crate::signaler::{deadline_after, Signaler};
 use crate::strategy::Pipes;
-use crate::transport;
+use crate::transport::{self, NetOptions};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use std::sync::Arc;
@@ -364,20 +364,18 @@ impl Socket {
         self.process_commands();
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.bind_inproc(endpoint, name),
-            Endpoint::Tcp(addr) => {
-                let ipv6 = self.ipv6();
-                let bound = transport::bind_tcp(&addr, ipv6, self.core.opts.backlog);
-                self.listen(bound, endpoint)
-            }
-            Endpoint::Ipc(path) => {
-                let bound = transport::bind_ipc(&path);
+            ep => {
+                let bound = transport::bind(&ep, &self.net_options());
                 self.listen(bound, endpoint)
             }
         }
     }
 
-    fn ipv6(&self) -> bool {
-        self.core.opts.ipv6 || self.core.ctx.inner.ipv6()
+    fn net_options(&self) -> NetOptions {
+        NetOptions {
+            ipv6: self.core.opts.ipv6 || self.core.ctx.inner.ipv6(),
+            backlog: self.core.opts.backlog,
+        }
     }
 
     fn link(&self) -> SocketLink {
@@ -515,12 +513,8 @@ impl Socket {
         self.process_commands();
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.connect_inproc(endpoint, name),
-            Endpoint::Tcp(addr) => {
-                let target = transport::tcp_target(&addr, self.ipv6())?;
-                self.connect_io(target, endpoint)
-            }
-            Endpoint::Ipc(path) => {
-                let target = transport::ipc_target(&path)?;
+            ep => {
+                let target = transport::target(&ep, &self.net_options())?;
                 self.connect_io(target, endpoint)
             }
         }

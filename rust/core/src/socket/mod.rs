@@ -8,7 +8,7 @@ mod push_pull;
 mod reqrep;
 mod router;
 
-use crate::ctx::{Context, InprocEntry, PeerInfo, PendingConnect};
+use crate::ctx::Context;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, SessionOptions, SocketLink};
@@ -18,7 +18,7 @@ use crate::options::{self, id, OptValue, Options};
 use crate::pipe::{Command, PipeEnd, PipeId};
 use crate::signaler::{deadline_after, Signaler};
 use crate::strategy::Pipes;
-use crate::transport::{self, NetOptions};
+use crate::transport::{self, inproc::PeerInfo, NetOptions};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use std::sync::Arc;
@@ -478,28 +478,9 @@ impl Socket {
             return Err(Error::NoCompatProto);
         }
         let me = self.core.peer_info();
-        let pending = {
-            let mut reg = self.core.ctx.inner.registry();
-            let pending = match reg.remove(&name) {
-                Some(InprocEntry::Bound(b)) => {
-                    reg.insert(name, InprocEntry::Bound(b));
-                    return Err(Error::AddrInUse);
-                }
-                Some(InprocEntry::Pending(list)) => list,
-                None => Vec::new(),
-            };
-            reg.insert(name, InprocEntry::Bound(me));
-            pending
-        };
-        for PendingConnect { connector, end } in pending {
-            end.set_owner(&self.core.sig);
-            end.set_hwm(self.core.opts.sndhwm, self.core.opts.rcvhwm);
-            let _ = connector.mailbox.send(Command::Bound {
-                pipe: end.id,
-                identity: self.core.opts.routing_id.clone(),
-                mailbox: self.core.mailbox_tx.clone(),
-            });
-            connector.sig.notify();
+        let pending = self.core.ctx.inner.registry().bind(name, &me)?;
+        for pc in pending {
+            let end = pc.complete(&me);
             self.attach(end);
         }
         self.core.endpoints.push((endpoint.to_string(), true));
@@ -524,46 +505,13 @@ impl Socket {
         if self.core.ty == SocketType::Stream {
             return Err(Error::NoCompatProto);
         }
-        let o = &self.core.opts;
-        let ep: Arc<str> = Arc::from(endpoint);
-        let mine = {
-            let mut reg = self.core.ctx.inner.registry();
-            match reg.get_mut(&name) {
-                Some(InprocEntry::Bound(b)) => {
-                    let (mut mine, mut theirs) =
-                        PipeEnd::pair((o.sndhwm, o.rcvhwm), Some((b.sndhwm, b.rcvhwm)), ep);
-                    mine.set_owner(&self.core.sig);
-                    mine.peer_identity = b.routing_id.clone();
-                    mine.peer_mailbox = Some(b.mailbox.clone());
-                    theirs.set_owner(&b.sig);
-                    theirs.peer_identity = o.routing_id.clone();
-                    theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
-                    if b.mailbox.send(Command::Attach(theirs)).is_ok() {
-                        b.sig.notify();
-                    }
-                    mine
-                }
-                other => {
-                    // The binder's HWM shares are added when it binds.
-                    let (mine, mut theirs) = PipeEnd::pair((o.sndhwm, o.rcvhwm), None, ep);
-                    mine.set_owner(&self.core.sig);
-                    theirs.peer_identity = o.routing_id.clone();
-                    theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
-                    let pc = PendingConnect {
-                        connector: self.core.peer_info(),
-                        end: theirs,
-                    };
-                    match other {
-                        Some(InprocEntry::Pending(list)) => list.push(pc),
-                        _ => {
-                            reg.insert(name, InprocEntry::Pending(vec![pc]));
-                        }
-                    }
-                    mine
-                }
-            }
-        };
-        let mut mine = mine;
+        let me = self.core.peer_info();
+        let mut mine = self
+            .core
+            .ctx
+            .inner
+            .registry()
+            .connect(name, &me, Arc::from(endpoint));
         if let Some(rid) = self.core.opts.connect_routing_id.take() {
             mine.routing_id = rid;
         }
@@ -594,24 +542,16 @@ impl Socket {
         }
         self.core.endpoints.retain(|e| !known(e));
         if let Endpoint::Inproc(name) = parsed {
-            let mut reg = self.core.ctx.inner.registry();
-            match reg.get_mut(&name) {
-                Some(InprocEntry::Bound(b)) if bound && b.socket_id == self.core.id => {
-                    reg.remove(&name);
-                }
-                Some(InprocEntry::Pending(list)) if !bound => {
-                    let me = self.core.id;
-                    list.retain(|pc| pc.connector.socket_id != me);
-                    if list.is_empty() {
-                        reg.remove(&name);
-                    }
-                }
-                _ => {}
-            }
             if bound {
+                self.core.ctx.inner.registry().unbind(&name, self.core.id);
                 // libzmq unbinds an inproc name without touching the pipes made through it.
                 return Ok(());
             }
+            self.core
+                .ctx
+                .inner
+                .registry()
+                .disconnect(&name, self.core.id);
         } else {
             let (socket_id, endpoint) = (self.core.id, endpoint.to_string());
             if bound {
@@ -1052,13 +992,7 @@ impl Socket {
             });
         }
         drop(stop_monitor);
-        {
-            let mut reg = self.core.ctx.inner.registry();
-            reg.retain(|_, e| match e {
-                InprocEntry::Bound(b) => b.socket_id != me,
-                InprocEntry::Pending(_) => true,
-            });
-        }
+        self.core.ctx.inner.registry().socket_closed(me);
         for id in self.core.pipes.ids() {
             self.remove_pipe(id);
         }

@@ -1,8 +1,8 @@
 //! Transports: how an endpoint's address is bound, accepted on, connected to and released.
 //!
-//! inproc:// joins two sockets of one context with a pipe pair, through the context's
-//! registry of bound names. Every other transport carries ZMTP over a byte stream that an I/O
-//! thread serves: each implements [`Transport`] in its own file and is registered
+//! inproc:// joins two sockets of one context with a pipe pair, found through the context's
+//! registry of bound names ([`inproc`]). Every other transport carries ZMTP over a byte stream
+//! that an I/O thread serves: each implements [`Transport`] in its own file and is registered
 //! once in the `transports!` list below, which builds the types the rest of the engine uses
 //! ([`Listener`], [`Target`], [`Stream`]) and the functions that pick a transport by endpoint
 //! ([`bind`], [`target`]). These are enums over the registered transports, so every call is a
@@ -10,6 +10,7 @@
 //!
 //! A new transport is its scheme in [`Endpoint`], its file here, and its line in the list.
 
+pub(crate) mod inproc;
 mod ipc;
 mod tcp;
 

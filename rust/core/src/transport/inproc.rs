@@ -141,3 +141,106 @@ impl Registry {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossbeam_channel::Receiver;
+
+    fn peer(socket_id: u64, routing_id: &'static [u8]) -> (PeerInfo, Receiver<Command>) {
+        let (mailbox, rx) = crossbeam_channel::unbounded();
+        let info = PeerInfo {
+            socket_id,
+            mailbox,
+            sig: Arc::new(Signaler::new(false).unwrap()),
+            sndhwm: 10,
+            rcvhwm: 10,
+            routing_id: Bytes::from_static(routing_id),
+        };
+        (info, rx)
+    }
+
+    fn ep() -> Arc<str> {
+        Arc::from("inproc://n")
+    }
+
+    #[test]
+    fn a_name_is_bound_once() {
+        let mut r = Registry::default();
+        let (a, _) = peer(1, b"a");
+        let (b, _) = peer(2, b"b");
+        assert!(r.bind("n".into(), &a).unwrap().is_empty());
+        assert_eq!(r.bind("n".into(), &b).unwrap_err(), Error::AddrInUse);
+    }
+
+    #[test]
+    fn connect_after_bind_hands_the_binder_its_end() {
+        let mut r = Registry::default();
+        let (binder, binder_rx) = peer(1, b"binder");
+        let (conn, _) = peer(2, b"conn");
+        r.bind("n".into(), &binder).unwrap();
+        let mine = r.connect("n".into(), &conn, ep());
+        assert_eq!(mine.peer_identity, binder.routing_id);
+        match binder_rx.try_recv() {
+            Ok(Command::Attach(theirs)) => {
+                assert_eq!(theirs.id, mine.id);
+                assert_eq!(theirs.peer_identity, conn.routing_id);
+            }
+            other => panic!("expected Attach, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn connect_before_bind_waits_for_the_binder() {
+        let mut r = Registry::default();
+        let (conn, conn_rx) = peer(1, b"conn");
+        let (binder, binder_rx) = peer(2, b"binder");
+        let mine = r.connect("n".into(), &conn, ep());
+        let pending = r.bind("n".into(), &binder).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert!(
+            binder_rx.try_recv().is_err(),
+            "the binder attaches its end itself"
+        );
+        let end = pending.into_iter().next().unwrap().complete(&binder);
+        assert_eq!(end.id, mine.id);
+        assert_eq!(end.peer_identity, conn.routing_id);
+        match conn_rx.try_recv() {
+            Ok(Command::Bound { pipe, identity, .. }) => {
+                assert_eq!(pipe, mine.id);
+                assert_eq!(identity, binder.routing_id);
+            }
+            other => panic!("expected Bound, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_the_binder_releases_a_name() {
+        let mut r = Registry::default();
+        let (a, _) = peer(1, b"a");
+        let (b, _) = peer(2, b"b");
+        r.bind("n".into(), &a).unwrap();
+        r.unbind("n", 2);
+        assert_eq!(r.bind("n".into(), &b).unwrap_err(), Error::AddrInUse);
+        r.unbind("n", 1);
+        r.bind("n".into(), &b).unwrap();
+        r.socket_closed(2);
+        r.bind("n".into(), &a).unwrap();
+    }
+
+    #[test]
+    fn disconnect_withdraws_waiting_connects() {
+        let mut r = Registry::default();
+        let (a, _) = peer(1, b"a");
+        let (b, _) = peer(2, b"b");
+        let (binder, _) = peer(3, b"binder");
+        let _a_end = r.connect("n".into(), &a, ep());
+        let _b_end = r.connect("n".into(), &b, ep());
+        r.disconnect("n", 1);
+        // A closing socket releases only what it bound: waiting connects stay.
+        r.socket_closed(2);
+        let pending = r.bind("n".into(), &binder).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].connector.socket_id, 2);
+    }
+}

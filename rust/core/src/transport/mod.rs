@@ -248,3 +248,71 @@ fn set_buffers(fd: RawFd, o: &StreamOptions) {
         set_int_option(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, o.rcvbuf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    const OPTS: NetOptions = NetOptions {
+        ipv6: false,
+        backlog: 16,
+    };
+
+    /// Retries `f` while it fails with WouldBlock or returns None, for at most 5 s.
+    fn eventually<T>(mut f: impl FnMut() -> io::Result<Option<T>>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match f() {
+                Ok(Some(v)) => return v,
+                Ok(None) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+            assert!(Instant::now() < deadline, "timed out");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    #[test]
+    fn stream_transports_bind_connect_accept_and_close() {
+        for (ep, delayed) in [("tcp://127.0.0.1:*", true), ("ipc://*", false)] {
+            let (mut l, shown) = bind(&Endpoint::parse(ep).unwrap(), &OPTS).unwrap();
+            assert!(!shown.ends_with('*'), "{shown}");
+            let t = target(&Endpoint::parse(&shown).unwrap(), &OPTS).unwrap();
+            assert_eq!(t.connect_delayed(), delayed, "{ep}");
+            let mut out = t.connect().unwrap();
+            let mut inc = eventually(|| l.accept().map(Some));
+            eventually(|| Ok(out.connected().then_some(())));
+            out.configure(&StreamOptions {
+                sndbuf: -1,
+                rcvbuf: -1,
+                tcp_keepalive: 1,
+                tcp_keepalive_cnt: 0,
+                tcp_keepalive_idle: 0,
+                tcp_keepalive_intvl: 0,
+                tos: 0,
+            });
+            assert_eq!(out.write(b"ping").unwrap(), 4);
+            let mut buf = [0u8; 4];
+            eventually(|| inc.read(&mut buf).map(|n| (n == 4).then_some(())));
+            assert_eq!(&buf, b"ping");
+            l.close();
+            if let Some(path) = shown.strip_prefix("ipc://") {
+                let path = std::path::Path::new(path);
+                assert!(!path.exists(), "{shown} is left behind");
+                assert!(
+                    !path.parent().unwrap().exists(),
+                    "the ipc://* directory is left behind"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn inproc_is_not_a_stream_transport() {
+        let ep = Endpoint::parse("inproc://x").unwrap();
+        assert_eq!(bind(&ep, &OPTS).unwrap_err(), Error::ProtocolNotSupported);
+        assert_eq!(target(&ep, &OPTS).unwrap_err(), Error::ProtocolNotSupported);
+    }
+}

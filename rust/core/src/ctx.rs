@@ -4,11 +4,8 @@
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, IoThread};
 use crate::kind::SocketType;
-use crate::pipe::Command;
-use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
-use bytes::Bytes;
-use crossbeam_channel::Sender;
+use crate::transport::inproc;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -34,31 +31,6 @@ pub mod opt {
 /// Largest number of sockets a context can be configured for.
 pub const SOCKET_LIMIT: i32 = 65535;
 
-/// What a bound inproc endpoint tells connecting sockets about its owner.
-#[derive(Clone, Debug)]
-pub(crate) struct PeerInfo {
-    pub(crate) socket_id: u64,
-    pub(crate) mailbox: Sender<Command>,
-    pub(crate) sig: Arc<Signaler>,
-    pub(crate) sndhwm: i32,
-    pub(crate) rcvhwm: i32,
-    pub(crate) routing_id: Bytes,
-}
-
-/// A connect that came before the bind: the binder's end waits here.
-#[derive(Debug)]
-pub(crate) struct PendingConnect {
-    pub(crate) connector: PeerInfo,
-    pub(crate) end: PipeEnd,
-}
-
-/// State of one inproc name.
-#[derive(Debug)]
-pub(crate) enum InprocEntry {
-    Bound(PeerInfo),
-    Pending(Vec<PendingConnect>),
-}
-
 #[derive(Debug)]
 pub(crate) struct CtxInner {
     terminated: AtomicBool,
@@ -78,7 +50,8 @@ pub(crate) struct CtxInner {
     term_watch: Arc<OnceLock<Signaler>>,
     /// Held by the thread waiting on `term_watch`.
     term_wait: Mutex<()>,
-    pub(crate) inproc: Mutex<HashMap<String, InprocEntry>>,
+    /// The inproc names bound (or waited for) in this context.
+    inproc: Mutex<inproc::Registry>,
     next_socket_id: AtomicU64,
     /// I/O threads, started by the first tcp/ipc bind or connect.
     io: OnceLock<Vec<IoThread>>,
@@ -112,7 +85,8 @@ impl CtxInner {
         self.terminated.load(Ordering::Acquire)
     }
 
-    pub(crate) fn registry(&self) -> MutexGuard<'_, HashMap<String, InprocEntry>> {
+    /// The context's inproc names, locked.
+    pub(crate) fn registry(&self) -> MutexGuard<'_, inproc::Registry> {
         self.inproc.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -170,7 +144,7 @@ impl Context {
                 sockets: Mutex::new(HashMap::new()),
                 term_watch: Arc::new(OnceLock::new()),
                 term_wait: Mutex::new(()),
-                inproc: Mutex::new(HashMap::new()),
+                inproc: Mutex::new(inproc::Registry::default()),
                 next_socket_id: AtomicU64::new(1),
                 io: OnceLock::new(),
                 io_start: Mutex::new(()),

@@ -39,22 +39,7 @@ impl Reactor {
         if c.dead {
             return;
         }
-        let attempt: io::Result<Stream> = match &c.target {
-            Target::Tcp { host, port, ipv6 } => {
-                transport::resolve(host, *port, *ipv6).and_then(|addrs| {
-                    let mut last = io::Error::from(io::ErrorKind::AddrNotAvailable);
-                    for a in addrs {
-                        match TcpStream::connect(a) {
-                            Ok(s) => return Ok(Stream::Tcp(s)),
-                            Err(e) => last = e,
-                        }
-                    }
-                    Err(last)
-                })
-            }
-            Target::Ipc(path) => ipc_connect(path).map(Stream::Unix),
-        };
-        match attempt {
+        match c.target.connect() {
             Ok(mut s) => {
                 if self
                     .poll
@@ -64,7 +49,7 @@ impl Reactor {
                 {
                     // A tcp connect is under way (EINPROGRESS); an ipc connect is done at
                     // once, as in libzmq, which then reports CONNECTED only.
-                    if matches!(c.target, Target::Tcp { .. }) {
+                    if c.target.connect_delayed() {
                         c.link.monitor.emit(
                             event::CONNECT_DELAYED,
                             libc::EINPROGRESS as u32,
@@ -110,11 +95,7 @@ impl Reactor {
             return;
         };
         let _ = self.poll.registry().deregister(s.source());
-        let ok = match &s {
-            Stream::Tcp(t) => matches!(t.take_error(), Ok(None)) && t.peer_addr().is_ok(),
-            Stream::Unix(u) => matches!(u.take_error(), Ok(None)) && u.peer_addr().is_ok(),
-        };
-        if !ok {
+        if !s.connected() {
             self.retry(cid);
             return;
         }

@@ -8,11 +8,7 @@ impl Reactor {
             let Some(Object::Listener(l)) = self.objects.get_mut(&lid) else {
                 return;
             };
-            let stream = match &mut l.sock {
-                ListenSock::Tcp(t) => t.accept().map(|(s, _)| Stream::Tcp(s)),
-                ListenSock::Unix(u, _, _) => u.accept().map(|(s, _)| Stream::Unix(s)),
-            };
-            let stream = match stream {
+            let stream = match l.sock.accept() {
                 Ok(s) => s,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -48,30 +44,10 @@ impl Reactor {
 
     pub(super) fn remove_listener(&mut self, id: usize) {
         if let Some(Object::Listener(mut l)) = self.objects.remove(&id) {
-            use std::os::fd::AsRawFd;
-            let fd = match &l.sock {
-                ListenSock::Tcp(t) => t.as_raw_fd(),
-                ListenSock::Unix(u, _, _) => u.as_raw_fd(),
-            };
+            let fd = l.sock.fd();
             l.link.monitor.emit(event::CLOSED, fd as u32, &l.endpoint);
-            let reg = self.poll.registry();
-            match &mut l.sock {
-                ListenSock::Tcp(t) => {
-                    let _ = reg.deregister(t);
-                }
-                ListenSock::Unix(u, path, own_dir) => {
-                    let _ = reg.deregister(u);
-                    if let Some(p) = path {
-                        let _ = std::fs::remove_file(&*p);
-                        if *own_dir {
-                            // ipc://* made a private directory for the socket.
-                            if let Some(dir) = p.parent() {
-                                let _ = std::fs::remove_dir(dir);
-                            }
-                        }
-                    }
-                }
-            }
+            let _ = self.poll.registry().deregister(l.sock.source());
+            l.sock.close();
         }
     }
 }

@@ -9,7 +9,6 @@ mod connecter;
 mod listener;
 mod reactor;
 mod session;
-mod stream;
 mod timers;
 
 use crate::error::{Error, Result};
@@ -18,22 +17,19 @@ use crate::monitor::{event, Monitor, StopWhenDropped};
 use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
-use crate::transport::{self, Listener, Target};
+pub(crate) use crate::transport::Stream;
+use crate::transport::{Listener, StreamOptions, Target};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
-use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use reactor::report_dropped;
 use session::{Closed, Origin, Session};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::io::{self, IoSlice, Read, Write};
-use std::path::PathBuf;
+use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-pub(crate) use stream::Stream;
-use stream::{apply_stream_options, ipc_connect};
 
 const WAKER: Token = Token(usize::MAX);
 
@@ -69,6 +65,21 @@ pub(crate) struct SessionOptions {
     pub(crate) tcp_keepalive_idle: i32,
     pub(crate) tcp_keepalive_intvl: i32,
     pub(crate) tos: i32,
+}
+
+impl SessionOptions {
+    /// The options a new connection's stream is set up with.
+    fn stream_options(&self) -> StreamOptions {
+        StreamOptions {
+            sndbuf: self.sndbuf,
+            rcvbuf: self.rcvbuf,
+            tcp_keepalive: self.tcp_keepalive,
+            tcp_keepalive_cnt: self.tcp_keepalive_cnt,
+            tcp_keepalive_idle: self.tcp_keepalive_idle,
+            tcp_keepalive_intvl: self.tcp_keepalive_intvl,
+            tos: self.tos,
+        }
+    }
 }
 
 /// Work for an I/O thread.
@@ -220,14 +231,8 @@ fn block_signals() {
 }
 
 #[derive(Debug)]
-enum ListenSock {
-    Tcp(TcpListener),
-    Unix(UnixListener, Option<PathBuf>, bool),
-}
-
-#[derive(Debug)]
 struct ListenerRec {
-    sock: ListenSock,
+    sock: Listener,
     endpoint: Arc<str>,
     link: SocketLink,
     opts: SessionOptions,

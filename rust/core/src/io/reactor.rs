@@ -99,32 +99,22 @@ impl Reactor {
     pub(super) fn on_command(&mut self, cmd: IoCommand) {
         match cmd {
             IoCommand::Listen {
-                listener,
+                mut listener,
                 endpoint,
                 link,
                 opts,
             } => {
                 let id = self.id();
-                let mut sock = match listener {
-                    Listener::Tcp(l) => ListenSock::Tcp(TcpListener::from_std(l)),
-                    Listener::Ipc(l, p, own_dir) => {
-                        ListenSock::Unix(UnixListener::from_std(l), p, own_dir)
-                    }
-                };
-                let src: &mut dyn mio::event::Source = match &mut sock {
-                    ListenSock::Tcp(l) => l,
-                    ListenSock::Unix(l, _, _) => l,
-                };
                 if self
                     .poll
                     .registry()
-                    .register(src, stream_token(id), Interest::READABLE)
+                    .register(listener.source(), stream_token(id), Interest::READABLE)
                     .is_ok()
                 {
                     self.objects.insert(
                         id,
                         Object::Listener(Box::new(ListenerRec {
-                            sock,
+                            sock: listener,
                             endpoint: endpoint.into(),
                             link,
                             opts,
@@ -312,7 +302,7 @@ impl Reactor {
         pipe: Option<PipeEnd>,
         reconnection: bool,
     ) {
-        apply_stream_options(&stream, &opts);
+        stream.configure(&opts.stream_options());
         if self
             .poll
             .registry()

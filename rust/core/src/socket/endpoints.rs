@@ -3,13 +3,12 @@
 //! threads and inproc pipes to peer sockets.
 
 use super::Socket;
-use crate::ctx::{InprocEntry, PendingConnect};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::io::{IoCommand, SessionOptions, SocketLink};
 use crate::monitor::event;
-use crate::pipe::{Command, PipeEnd, PipeId};
-use crate::transport;
+use crate::pipe::{PipeEnd, PipeId};
+use crate::transport::{self, NetOptions};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,20 +19,18 @@ impl Socket {
         self.process_commands();
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.bind_inproc(endpoint, name),
-            Endpoint::Tcp(addr) => {
-                let ipv6 = self.ipv6();
-                let bound = transport::bind_tcp(&addr, ipv6, self.core.opts.backlog);
-                self.listen(bound, endpoint)
-            }
-            Endpoint::Ipc(path) => {
-                let bound = transport::bind_ipc(&path);
+            ep => {
+                let bound = transport::bind(&ep, &self.net_options());
                 self.listen(bound, endpoint)
             }
         }
     }
 
-    fn ipv6(&self) -> bool {
-        self.core.opts.ipv6 || self.core.ctx.inner.ipv6()
+    fn net_options(&self) -> NetOptions {
+        NetOptions {
+            ipv6: self.core.opts.ipv6 || self.core.ctx.inner.ipv6(),
+            backlog: self.core.opts.backlog,
+        }
     }
 
     fn link(&self) -> SocketLink {
@@ -136,28 +133,9 @@ impl Socket {
             return Err(Error::NoCompatProto);
         }
         let me = self.core.peer_info();
-        let pending = {
-            let mut reg = self.core.ctx.inner.registry();
-            let pending = match reg.remove(&name) {
-                Some(InprocEntry::Bound(b)) => {
-                    reg.insert(name, InprocEntry::Bound(b));
-                    return Err(Error::AddrInUse);
-                }
-                Some(InprocEntry::Pending(list)) => list,
-                None => Vec::new(),
-            };
-            reg.insert(name, InprocEntry::Bound(me));
-            pending
-        };
-        for PendingConnect { connector, end } in pending {
-            end.set_owner(&self.core.sig);
-            end.set_hwm(self.core.opts.sndhwm, self.core.opts.rcvhwm);
-            let _ = connector.mailbox.send(Command::Bound {
-                pipe: end.id,
-                identity: self.core.opts.routing_id.clone(),
-                mailbox: self.core.mailbox_tx.clone(),
-            });
-            connector.sig.notify();
+        let pending = self.core.ctx.inner.registry().bind(name, &me)?;
+        for pc in pending {
+            let end = pc.complete(&me);
             self.attach(end);
         }
         self.core.endpoints.push((endpoint.to_string(), true));
@@ -171,12 +149,8 @@ impl Socket {
         self.process_commands();
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => self.connect_inproc(endpoint, name),
-            Endpoint::Tcp(addr) => {
-                let target = transport::tcp_target(&addr, self.ipv6())?;
-                self.connect_io(target, endpoint)
-            }
-            Endpoint::Ipc(path) => {
-                let target = transport::ipc_target(&path)?;
+            ep => {
+                let target = transport::target(&ep, &self.net_options())?;
                 self.connect_io(target, endpoint)
             }
         }
@@ -186,46 +160,13 @@ impl Socket {
         if self.core.ty.is_raw() {
             return Err(Error::NoCompatProto);
         }
-        let o = &self.core.opts;
-        let ep: Arc<str> = Arc::from(endpoint);
-        let mine = {
-            let mut reg = self.core.ctx.inner.registry();
-            match reg.get_mut(&name) {
-                Some(InprocEntry::Bound(b)) => {
-                    let (mut mine, mut theirs) =
-                        PipeEnd::pair((o.sndhwm, o.rcvhwm), Some((b.sndhwm, b.rcvhwm)), ep);
-                    mine.set_owner(&self.core.sig);
-                    mine.peer_identity = b.routing_id.clone();
-                    mine.peer_mailbox = Some(b.mailbox.clone());
-                    theirs.set_owner(&b.sig);
-                    theirs.peer_identity = o.routing_id.clone();
-                    theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
-                    if b.mailbox.send(Command::Attach(theirs)).is_ok() {
-                        b.sig.notify();
-                    }
-                    mine
-                }
-                other => {
-                    // The binder's HWM shares are added when it binds.
-                    let (mine, mut theirs) = PipeEnd::pair((o.sndhwm, o.rcvhwm), None, ep);
-                    mine.set_owner(&self.core.sig);
-                    theirs.peer_identity = o.routing_id.clone();
-                    theirs.peer_mailbox = Some(self.core.mailbox_tx.clone());
-                    let pc = PendingConnect {
-                        connector: self.core.peer_info(),
-                        end: theirs,
-                    };
-                    match other {
-                        Some(InprocEntry::Pending(list)) => list.push(pc),
-                        _ => {
-                            reg.insert(name, InprocEntry::Pending(vec![pc]));
-                        }
-                    }
-                    mine
-                }
-            }
-        };
-        let mut mine = mine;
+        let me = self.core.peer_info();
+        let mut mine = self
+            .core
+            .ctx
+            .inner
+            .registry()
+            .connect(name, &me, Arc::from(endpoint));
         if let Some(rid) = self.core.opts.connect_routing_id.take() {
             mine.routing_id = rid;
         }
@@ -261,24 +202,16 @@ impl Socket {
         }
         self.core.endpoints.retain(|e| !known(e));
         if let Endpoint::Inproc(name) = parsed {
-            let mut reg = self.core.ctx.inner.registry();
-            match reg.get_mut(&name) {
-                Some(InprocEntry::Bound(b)) if bound && b.socket_id == self.core.id => {
-                    reg.remove(&name);
-                }
-                Some(InprocEntry::Pending(list)) if !bound => {
-                    let me = self.core.id;
-                    list.retain(|pc| pc.connector.socket_id != me);
-                    if list.is_empty() {
-                        reg.remove(&name);
-                    }
-                }
-                _ => {}
-            }
             if bound {
+                self.core.ctx.inner.registry().unbind(&name, self.core.id);
                 // libzmq unbinds an inproc name without touching the pipes made through it.
                 return Ok(());
             }
+            self.core
+                .ctx
+                .inner
+                .registry()
+                .disconnect(&name, self.core.id);
         } else {
             let (socket_id, endpoint) = (self.core.id, endpoint.to_string());
             if bound {

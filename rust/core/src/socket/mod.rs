@@ -20,7 +20,7 @@ mod xsub;
 
 pub use crate::kind::SocketType;
 
-use crate::ctx::{Context, InprocEntry, PeerInfo};
+use crate::ctx::Context;
 use crate::error::{Error, Result};
 use crate::io::IoCommand;
 use crate::monitor::{EventSink, Monitor, StopWhenDropped};
@@ -29,6 +29,7 @@ use crate::options::{id, Options};
 use crate::pipe::{Command, PipeEnd, PipeId};
 use crate::signaler::Signaler;
 use crate::strategy::Pipes;
+use crate::transport::inproc::PeerInfo;
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use pattern::{Pattern, Sent};
@@ -343,13 +344,7 @@ impl Socket {
             });
         }
         drop(stop_monitor);
-        {
-            let mut reg = self.core.ctx.inner.registry();
-            reg.retain(|_, e| match e {
-                InprocEntry::Bound(b) => b.socket_id != me,
-                InprocEntry::Pending(_) => true,
-            });
-        }
+        self.core.ctx.inner.registry().socket_closed(me);
         for id in self.core.pipes.ids() {
             self.remove_pipe(id);
         }

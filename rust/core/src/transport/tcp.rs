@@ -1,38 +1,101 @@
-//! tcp:// and ipc:// addresses: parsing, binding (in the caller's thread, so errors such as
-//! EADDRINUSE come back from `bind`) and resolving connect targets.
+//! tcp://: `host:port` addresses (IPv4, `[IPv6]`, interface names, host names, `*`),
+//! listening sockets bound in the caller's thread, connect targets resolved at each attempt,
+//! and the options of tcp connections (TCP_NODELAY, keepalive, TOS).
 
+use super::{set_buffers, set_int_option, NetOptions, StreamOptions, Transport};
 use crate::error::{Error, Result};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
-use std::os::unix::net::UnixListener;
-use std::path::PathBuf;
+use mio::net::{TcpListener, TcpStream};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::os::fd::AsRawFd;
 
-/// A listening socket handed to an I/O thread.
+/// The tcp transport.
 #[derive(Debug)]
-pub(crate) enum Listener {
-    Tcp(TcpListener),
-    /// The listener, the path to unlink when it closes, and whether that path's directory
-    /// was made for it (ipc://*) and goes too.
-    Ipc(UnixListener, Option<PathBuf>, bool),
-}
+pub(crate) struct Tcp;
 
-impl Listener {
-    /// The listening socket's fd (for monitor events).
-    pub(crate) fn fd(&self) -> i32 {
-        use std::os::fd::AsRawFd;
-        match self {
-            Listener::Tcp(l) => l.as_raw_fd(),
-            Listener::Ipc(l, _, _) => l.as_raw_fd(),
+impl Transport for Tcp {
+    type Listener = TcpListener;
+    type Target = Target;
+    type Stream = TcpStream;
+
+    const CONNECT_DELAYED: bool = true;
+
+    fn bind(addr: &str, o: &NetOptions) -> Result<(TcpListener, String)> {
+        bind_tcp(addr, o.ipv6, o.backlog)
+    }
+
+    fn accept(l: &TcpListener) -> io::Result<TcpStream> {
+        l.accept().map(|(s, _)| s)
+    }
+
+    fn close(_: &mut TcpListener) {}
+
+    fn target(addr: &str, o: &NetOptions) -> Result<Target> {
+        tcp_target(addr, o.ipv6)
+    }
+
+    fn connect(t: &Target) -> io::Result<TcpStream> {
+        let mut last = io::Error::from(io::ErrorKind::AddrNotAvailable);
+        for a in resolve(&t.host, t.port, t.ipv6)? {
+            match TcpStream::connect(a) {
+                Ok(s) => return Ok(s),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn connected(s: &TcpStream) -> bool {
+        matches!(s.take_error(), Ok(None)) && s.peer_addr().is_ok()
+    }
+
+    fn configure(s: &TcpStream, o: &StreamOptions) {
+        let _ = s.set_nodelay(true);
+        let fd = s.as_raw_fd();
+        set_buffers(fd, o);
+        if o.tcp_keepalive >= 0 {
+            set_int_option(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, o.tcp_keepalive);
+        }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            if o.tcp_keepalive_cnt > 0 {
+                set_int_option(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPCNT,
+                    o.tcp_keepalive_cnt,
+                );
+            }
+            if o.tcp_keepalive_idle > 0 {
+                set_int_option(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPIDLE,
+                    o.tcp_keepalive_idle,
+                );
+            }
+            if o.tcp_keepalive_intvl > 0 {
+                set_int_option(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPINTVL,
+                    o.tcp_keepalive_intvl,
+                );
+            }
+        }
+        if o.tos > 0 {
+            set_int_option(fd, libc::IPPROTO_IP, libc::IP_TOS, o.tos);
         }
     }
 }
 
-/// Where a connecter connects to.
+/// A connect target: `host:port`, resolved at each connection attempt (libzmq resolves when
+/// connecting).
 #[derive(Clone, Debug)]
-pub(crate) enum Target {
-    /// `host:port`, resolved at each connection attempt (libzmq resolves when connecting).
-    Tcp { host: String, port: u16, ipv6: bool },
-    /// A filesystem path, or an abstract name (Linux, `@name`).
-    Ipc(String),
+pub(crate) struct Target {
+    host: String,
+    port: u16,
+    ipv6: bool,
 }
 
 fn split_host_port(addr: &str) -> Result<(&str, &str)> {
@@ -103,7 +166,7 @@ fn interface_addr(name: &str, ipv6: bool) -> Option<IpAddr> {
 
 /// Binds `tcp://addr`. Returns the listener and the endpoint with the real port
 /// (LAST_ENDPOINT), e.g. `tcp://127.0.0.1:46139`.
-pub(crate) fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(Listener, String)> {
+fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(TcpListener, String)> {
     let (host, port) = split_host_port(addr)?;
     let port = parse_port(port, true, addr)?;
     let ip: IpAddr = if host == "*" {
@@ -142,10 +205,10 @@ pub(crate) fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(Listener
         SocketAddr::V6(a) => format!("tcp://[{}]:{}", a.ip(), a.port()),
     };
     listener.set_nonblocking(true)?;
-    Ok((Listener::Tcp(listener), shown))
+    Ok((TcpListener::from_std(listener), shown))
 }
 
-fn listen_tcp(sa: SocketAddr, backlog: i32) -> Result<TcpListener> {
+fn listen_tcp(sa: SocketAddr, backlog: i32) -> Result<std::net::TcpListener> {
     use std::os::fd::FromRawFd;
     let domain = if sa.is_ipv4() {
         libc::AF_INET
@@ -158,7 +221,7 @@ fn listen_tcp(sa: SocketAddr, backlog: i32) -> Result<TcpListener> {
         if fd < 0 {
             return Err(Error::last_os_error());
         }
-        let listener = TcpListener::from_raw_fd(fd);
+        let listener = std::net::TcpListener::from_raw_fd(fd);
         let one: libc::c_int = 1;
         libc::setsockopt(
             fd,
@@ -225,7 +288,7 @@ fn sockaddr_of(sa: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
 }
 
 /// Parses a connect target. The port must be a number; the host is resolved later.
-pub(crate) fn tcp_target(addr: &str, ipv6: bool) -> Result<Target> {
+fn tcp_target(addr: &str, ipv6: bool) -> Result<Target> {
     // `tcp://src;dst:port` names a source address: the source part is ignored here.
     let addr = addr.rsplit_once(';').map_or(addr, |(_, dst)| dst);
     let (host, port) = split_host_port(addr)?;
@@ -242,7 +305,7 @@ pub(crate) fn tcp_target(addr: &str, ipv6: bool) -> Result<Target> {
             )));
         }
     }
-    Ok(Target::Tcp {
+    Ok(Target {
         host: host.to_string(),
         port,
         ipv6,
@@ -250,7 +313,7 @@ pub(crate) fn tcp_target(addr: &str, ipv6: bool) -> Result<Target> {
 }
 
 /// Resolves a tcp target to socket addresses (blocking DNS for host names).
-pub(crate) fn resolve(host: &str, port: u16, ipv6: bool) -> std::io::Result<Vec<SocketAddr>> {
+fn resolve(host: &str, port: u16, ipv6: bool) -> std::io::Result<Vec<SocketAddr>> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
@@ -266,90 +329,6 @@ pub(crate) fn resolve(host: &str, port: u16, ipv6: bool) -> std::io::Result<Vec<
         ));
     }
     Ok(v)
-}
-
-/// Longest ipc path (sun_path less its NUL).
-const SUN_PATH_MAX: usize = 107;
-
-/// Binds `ipc://path`, `ipc://@abstract` or `ipc://*` (a fresh private directory).
-pub(crate) fn bind_ipc(path: &str) -> Result<(Listener, String)> {
-    if let Some(name) = path.strip_prefix('@') {
-        return bind_abstract(name)
-            .map(|l| (Listener::Ipc(l, None, false), format!("ipc://{path}")));
-    }
-    let private_dir = path == "*";
-    let path = if private_dir {
-        wildcard_ipc_path()?
-    } else {
-        PathBuf::from(path)
-    };
-    if path.as_os_str().len() > SUN_PATH_MAX {
-        return Err(path_too_long(&path.display().to_string()));
-    }
-    // libzmq takes the path over from whatever was there.
-    let _ = std::fs::remove_file(&path);
-    let l = UnixListener::bind(&path).map_err(Error::from)?;
-    l.set_nonblocking(true)?;
-    let shown = format!("ipc://{}", path.display());
-    Ok((Listener::Ipc(l, Some(path), private_dir), shown))
-}
-
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn bind_abstract(name: &str) -> Result<UnixListener> {
-    use std::os::linux::net::SocketAddrExt;
-    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
-    let l = UnixListener::bind_addr(&addr)?;
-    l.set_nonblocking(true)?;
-    Ok(l)
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn bind_abstract(_name: &str) -> Result<UnixListener> {
-    Err(Error::invalid(
-        "abstract ipc names (ipc://@name) exist only on Linux",
-    ))
-}
-
-fn wildcard_ipc_path() -> Result<PathBuf> {
-    let base = ["TMPDIR", "TEMPDIR", "TMP"]
-        .iter()
-        .find_map(std::env::var_os)
-        .map(PathBuf::from);
-    // Without a temporary directory, libzmq uses a path relative to the working directory.
-    let template_path = match base {
-        Some(b) => b.join("tmpXXXXXX"),
-        None => PathBuf::from("tmpXXXXXX"),
-    };
-    let mut template = template_path.into_os_string().into_encoded_bytes();
-    template.push(0);
-    // SAFETY: mkdtemp rewrites the NUL-terminated template in place.
-    let p = unsafe { libc::mkdtemp(template.as_mut_ptr().cast()) };
-    if p.is_null() {
-        return Err(Error::last_os_error());
-    }
-    template.pop();
-    // SAFETY: the bytes came from an OsString and mkdtemp only replaced X's with ASCII.
-    let dir = PathBuf::from(unsafe { std::ffi::OsString::from_encoded_bytes_unchecked(template) });
-    Ok(dir.join("socket"))
-}
-
-/// Parses an ipc connect target.
-pub(crate) fn ipc_target(path: &str) -> Result<Target> {
-    if path == "*" {
-        return Err(Error::invalid("ipc://* can only be bound"));
-    }
-    if path.len() > SUN_PATH_MAX {
-        return Err(path_too_long(path));
-    }
-    Ok(Target::Ipc(path.to_string()))
-}
-
-/// libzmq reports an over-long ipc path as ENAMETOOLONG.
-fn path_too_long(path: &str) -> Error {
-    Error::Os(
-        libc::ENAMETOOLONG,
-        format!("File name too long: ipc path '{path}' is longer than {SUN_PATH_MAX} bytes"),
-    )
 }
 
 #[cfg(test)]
@@ -392,22 +371,5 @@ mod tests {
             bind_tcp("127.0.0.1:99999", false, 1),
             Err(Error::Invalid(_))
         ));
-    }
-
-    #[test]
-    fn ipc_wildcard_and_abstract() {
-        let (l, ep) = bind_ipc("*").unwrap();
-        assert!(ep.starts_with("ipc://") && ep.ends_with("/socket"), "{ep}");
-        if let Listener::Ipc(_, Some(p), true) = l {
-            let _ = std::fs::remove_file(&p);
-            let _ = std::fs::remove_dir(p.parent().unwrap());
-        } else {
-            panic!("ipc://* must make a private directory");
-        }
-        if cfg!(target_os = "linux") {
-            let name = format!("@zr-test-{}", std::process::id());
-            let (_l, ep) = bind_ipc(&name).unwrap();
-            assert_eq!(ep, format!("ipc://{name}"));
-        }
     }
 }

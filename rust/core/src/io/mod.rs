@@ -19,7 +19,6 @@ use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
 use crate::socket::SocketType;
 use crate::transport::{self, Listener, Target};
-use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -47,29 +46,7 @@ pub(crate) struct SocketLink {
     pub(crate) monitor: Arc<Monitor>,
 }
 
-/// The socket options a connection needs, copied at bind/connect time (libzmq semantics:
-/// options apply to binds and connects made after they are set).
-#[derive(Clone, Debug)]
-pub(crate) struct SessionOptions {
-    pub(crate) sndhwm: i32,
-    pub(crate) rcvhwm: i32,
-    pub(crate) maxmsgsize: i64,
-    pub(crate) routing_id: Bytes,
-    pub(crate) handshake_ivl: i32,
-    pub(crate) heartbeat_ivl: i32,
-    pub(crate) heartbeat_ttl: i32,
-    pub(crate) heartbeat_timeout: i32,
-    pub(crate) reconnect_ivl: i32,
-    pub(crate) reconnect_ivl_max: i32,
-    pub(crate) connect_timeout: i32,
-    pub(crate) sndbuf: i32,
-    pub(crate) rcvbuf: i32,
-    pub(crate) tcp_keepalive: i32,
-    pub(crate) tcp_keepalive_cnt: i32,
-    pub(crate) tcp_keepalive_idle: i32,
-    pub(crate) tcp_keepalive_intvl: i32,
-    pub(crate) tos: i32,
-}
+pub(crate) use crate::options::SessionOptions;
 
 /// Work for an I/O thread.
 #[derive(Debug)]

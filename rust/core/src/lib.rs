@@ -37,7 +37,10 @@ mod loom_models;
 
 pub use ctx::{opt as ctx_opt, Context, SOCKET_LIMIT};
 pub use endpoint::Endpoint;
-pub use error::{strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
+pub use error::{
+    errno_by_name, strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ERRNOS, ETERM,
+    HAUSNUMERO,
+};
 pub use msg::{Frame, Message};
 pub use options::{OptType, OptValue};
 pub use signaler::Signaler;

@@ -29,6 +29,7 @@ mod socket;
 mod spsc;
 mod strategy;
 mod sync;
+mod sys;
 mod transport;
 pub(crate) mod zmtp;
 

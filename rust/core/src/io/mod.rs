@@ -107,7 +107,8 @@ impl IoThread {
         let handle = std::thread::Builder::new()
             .name(name)
             .spawn(move || {
-                block_signals();
+                // Signals belong to the application thread (Perl's %SIG handlers run there).
+                crate::sys::signal::block_async_signals();
                 let mut r = Reactor::new(poll, rx, list);
                 // A panic here is a bug; it must not take the process down with it.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
@@ -154,19 +155,6 @@ impl IoThread {
             let _ = h.join();
         }
         true
-    }
-}
-
-/// Signals belong to the application thread (Perl's %SIG handlers run there).
-fn block_signals() {
-    // SAFETY: sigfillset/pthread_sigmask on a local set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for s in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
-            libc::sigdelset(&mut set, s);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

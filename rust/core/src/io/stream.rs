@@ -84,10 +84,7 @@ pub(super) fn apply_stream_options(stream: &Stream, o: &SessionOptions) {
         Stream::Unix(s) => s.as_raw_fd(),
     };
     let set = |level: i32, name: i32, v: i32| {
-        // SAFETY: setsockopt on a descriptor owned by the stream, with an int value.
-        unsafe {
-            libc::setsockopt(fd, level, name, (&v as *const i32).cast(), 4);
-        }
+        let _ = crate::sys::socket::set_int_option(fd, level, name, v);
     };
     if o.sndbuf >= 0 {
         set(libc::SOL_SOCKET, libc::SO_SNDBUF, o.sndbuf);

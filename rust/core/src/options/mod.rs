@@ -2,7 +2,7 @@
 //!
 //! Every option is one row of the table in `table.rs`. From it come the option numbers
 //! ([`id`]), the per-option facts ([`TABLE`], [`spec`]), the [`Options`] a socket keeps, the
-//! snapshot each new connection takes of them ([`SessionOptions`]), and the get/set dispatch
+//! snapshot each new connection takes of them (`SessionOptions`), and the get/set dispatch
 //! here. An option this engine does not implement is refused, never stored without effect:
 //! it takes its default only ([`Support::DefaultOnly`]) or is refused outright
 //! ([`Support::Unavailable`]).
@@ -43,7 +43,7 @@ pub enum Access {
 pub enum Role {
     /// Kept in [`Options`]; the socket itself acts on it.
     Socket,
-    /// Kept in [`Options`] and copied into the [`SessionOptions`] of every connection made
+    /// Kept in [`Options`] and copied into the `SessionOptions` of every connection made
     /// after it is set (libzmq: options apply to later binds and connects).
     Connection,
     /// Another option's value seen differently (IPV4ONLY is the inverse of IPV6).

@@ -7,8 +7,9 @@ use crossbeam_queue::SegQueue;
 
 /// The ids of an I/O thread's connections that were notified, and the one wake-up of that
 /// thread (its `mio::Waker`). The thread announces that it is about to block in `poll` with
-/// [`ReadyList::before_poll`] (the same arm-then-check protocol as [`Signaler::arm`](super::Signaler::arm)), so a
-/// notification costs a system call only when the thread sleeps.
+/// [`ReadyList::before_poll`] (the same arm-then-check protocol as
+/// [`Signaler::arm`](super::Signaler::arm)), so a notification costs a system call only when
+/// the thread sleeps.
 #[derive(Debug)]
 pub(crate) struct ReadyList {
     ids: SegQueue<usize>,

@@ -568,6 +568,35 @@ option_type(opt)
     RETVAL
 
 void
+_option_table()
+  PPCODE:
+    /* [name, number, type (ZR_OPT_*)] for every option of the engine's table. */
+    size_t i;
+    int32_t num, type;
+    const char *name;
+    for (i = 0; zr_option_at(i, &num, &type, &name) == 0; i++) {
+        AV *row = newAV();
+        av_push(row, newSVpv(name, 0));
+        av_push(row, newSViv(num));
+        av_push(row, newSViv(type));
+        mXPUSHs(newRV_noinc((SV *)row));
+    }
+
+void
+_errno_table()
+  PPCODE:
+    /* [name, value] for every errno value the engine knows by name. */
+    size_t i;
+    int32_t value;
+    const char *name;
+    for (i = 0; zr_errno_at(i, &value, &name) == 0; i++) {
+        AV *row = newAV();
+        av_push(row, newSVpv(name, 0));
+        av_push(row, newSViv(value));
+        mXPUSHs(newRV_noinc((SV *)row));
+    }
+
+void
 _poll(items, timeout_ms)
     SV *items
     IV timeout_ms

@@ -129,6 +129,15 @@ const char *zr_last_error(void);
 // this thread).
 const char *zr_strerror(int32_t errnum);
 
+// The `index`th errno value the engine knows by name (0, 1, ... until it returns -1): its
+// number in `*value` and its name (e.g. "ETERM", a static string) in `*name`. These are the
+// values the engine reports, and every name libzmq's `zmq.h` defines, with this OS's numbers
+// and libzmq's own for EFSM, ENOCOMPATPROTO, ETERM and EMTHREAD. EINVAL past the last one.
+//
+// # Safety
+// Each pointer is NULL (not wanted) or valid for writing.
+int32_t zr_errno_at(size_t index, int32_t *value, const char **name);
+
 // Marks the program as exiting (non-zero) or not: sockets closed while it exits linger at
 // most a bounded time and report the messages they drop on stderr.
 void zr_set_exiting(int32_t on);
@@ -244,6 +253,15 @@ int32_t zr_socket_getsockopt(struct zr_socket *s, int32_t opt, void *buf, size_t
 
 // The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
 int32_t zr_option_type(int32_t opt);
+
+// The `index`th row of the engine's option table (0, 1, ... until it returns -1): the
+// option's number in `*num`, its value type (ZR_OPT_*) in `*type`, and its libzmq name
+// without `ZMQ_` in `*name` (a static string). Lets a binding check its option constants
+// against the engine's. EINVAL past the last row.
+//
+// # Safety
+// Each pointer is NULL (not wanted) or valid for writing.
+int32_t zr_option_at(size_t index, int32_t *num, int32_t *type, const char **name);
 
 // zmq_poll: waits up to `timeout_ms` (-1: no limit, 0: do not wait) until an item is
 // ready. Returns the number of ready items, or -1 (ETERM when a socket's context was

@@ -27,7 +27,8 @@ pub use poll::*;
 pub use proxy::*;
 pub use socket::*;
 
-use std::ffi::c_char;
+use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 /// libzmq's base for its own errno values.
 pub const ZR_HAUSNUMERO: i32 = 156_384_712;
@@ -59,6 +60,38 @@ pub extern "C" fn zr_strerror(errnum: i32) -> *const c_char {
     error::guard(std::ptr::null(), || error::strerror_ptr(errnum))
 }
 
+/// The `index`th errno value the engine knows by name (0, 1, ... until it returns -1): its
+/// number in `*value` and its name (e.g. "ETERM", a static string) in `*name`. These are the
+/// values the engine reports, and every name libzmq's `zmq.h` defines, with this OS's numbers
+/// and libzmq's own for EFSM, ENOCOMPATPROTO, ETERM and EMTHREAD. EINVAL past the last one.
+///
+/// # Safety
+/// Each pointer is NULL (not wanted) or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn zr_errno_at(
+    index: usize,
+    value: *mut i32,
+    name: *mut *const c_char,
+) -> i32 {
+    error::guard(-1, || {
+        let Some(&(_, v)) = zmq_rust_core::ERRNOS.get(index) else {
+            return error::fail(&zmq_rust_core::Error::invalid(format!(
+                "no errno at index {index}"
+            )));
+        };
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            zmq_rust_core::ERRNOS
+                .iter()
+                .map(|(n, _)| CString::new(*n).unwrap_or_default())
+                .collect()
+        });
+        option::write_out(value, v);
+        option::write_out(name, names[index].as_ptr());
+        0
+    })
+}
+
 /// Marks the program as exiting (non-zero) or not: sockets closed while it exits linger at
 /// most a bounded time and report the messages they drop on stderr.
 #[no_mangle]
@@ -83,6 +116,8 @@ pub unsafe extern "C" fn zr_version(major: *mut i32, minor: *mut i32, patch: *mu
     }
 }
 
+#[cfg(test)]
+mod constants_test;
 #[cfg(test)]
 mod header_test;
 

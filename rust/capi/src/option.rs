@@ -2,7 +2,9 @@
 
 use crate::error::{fail, guard, status};
 use crate::socket::{bytes_of, with_socket, zr_socket};
+use std::ffi::{c_char, CString};
 use std::os::raw::c_void;
+use std::sync::OnceLock;
 use zmq_rust_core::{options, Error, OptType};
 
 /// Option value types, as returned by [`zr_option_type`].
@@ -89,12 +91,58 @@ pub unsafe extern "C" fn zr_socket_getsockopt(
 /// The value type of socket option `opt` (ZR_OPT_*), or -1 if the option is unknown.
 #[no_mangle]
 pub extern "C" fn zr_option_type(opt: i32) -> i32 {
-    guard(-1, || match options::spec(opt).map(|s| s.ty) {
-        Some(OptType::Int) => ZR_OPT_INT,
-        Some(OptType::Int64) => ZR_OPT_INT64,
-        Some(OptType::Uint64) => ZR_OPT_UINT64,
-        Some(OptType::Binary) => ZR_OPT_BINARY,
-        Some(OptType::Str) => ZR_OPT_STRING,
-        None => -1,
+    guard(-1, || options::spec(opt).map_or(-1, |s| type_code(s.ty)))
+}
+
+/// The `index`th row of the engine's option table (0, 1, ... until it returns -1): the
+/// option's number in `*num`, its value type (ZR_OPT_*) in `*type`, and its libzmq name
+/// without `ZMQ_` in `*name` (a static string). Lets a binding check its option constants
+/// against the engine's. EINVAL past the last row.
+///
+/// # Safety
+/// Each pointer is NULL (not wanted) or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn zr_option_at(
+    index: usize,
+    num: *mut i32,
+    r#type: *mut i32,
+    name: *mut *const c_char,
+) -> i32 {
+    guard(-1, || {
+        let Some(s) = options::TABLE.get(index) else {
+            return fail(&Error::invalid(format!("no option at index {index}")));
+        };
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            options::TABLE
+                .iter()
+                .map(|s| CString::new(s.name).unwrap_or_default())
+                .collect()
+        });
+        write_out(num, s.num);
+        write_out(r#type, type_code(s.ty));
+        write_out(name, names[index].as_ptr());
+        0
     })
+}
+
+/// ZR_OPT_* for an option type.
+fn type_code(ty: OptType) -> i32 {
+    match ty {
+        OptType::Int => ZR_OPT_INT,
+        OptType::Int64 => ZR_OPT_INT64,
+        OptType::Uint64 => ZR_OPT_UINT64,
+        OptType::Binary => ZR_OPT_BINARY,
+        OptType::Str => ZR_OPT_STRING,
+    }
+}
+
+/// Writes `v` to `p` unless it is NULL.
+///
+/// # Safety
+/// `p` is NULL or valid for writing a `T`.
+pub(crate) unsafe fn write_out<T>(p: *mut T, v: T) {
+    if !p.is_null() {
+        *p = v;
+    }
 }

@@ -16,6 +16,50 @@ pub const ETERM: i32 = HAUSNUMERO + 53;
 /// No I/O thread is available.
 pub const EMTHREAD: i32 = HAUSNUMERO + 54;
 
+/// Every errno value by name that the engine reports or libzmq's `zmq.h` names, with this
+/// OS's number (libzmq's own numbers for the ZeroMQ-specific ones): the one list that the C
+/// ABI's `ZR_E*` constants and the Perl constants are checked against.
+pub static ERRNOS: &[(&str, i32)] = &[
+    // ISO C / POSIX values the engine reports.
+    ("EAGAIN", libc::EAGAIN),
+    ("EINTR", libc::EINTR),
+    ("EINVAL", libc::EINVAL),
+    ("EFAULT", libc::EFAULT),
+    ("ENOENT", libc::ENOENT),
+    ("EMFILE", libc::EMFILE),
+    ("EIO", libc::EIO),
+    ("ENOTRECOVERABLE", libc::ENOTRECOVERABLE),
+    // The names libzmq defines as HAUSNUMERO + 1.. where the OS lacks them.
+    ("ENOTSUP", libc::ENOTSUP),
+    ("EPROTONOSUPPORT", libc::EPROTONOSUPPORT),
+    ("ENOBUFS", libc::ENOBUFS),
+    ("ENETDOWN", libc::ENETDOWN),
+    ("EADDRINUSE", libc::EADDRINUSE),
+    ("EADDRNOTAVAIL", libc::EADDRNOTAVAIL),
+    ("ECONNREFUSED", libc::ECONNREFUSED),
+    ("EINPROGRESS", libc::EINPROGRESS),
+    ("ENOTSOCK", libc::ENOTSOCK),
+    ("EMSGSIZE", libc::EMSGSIZE),
+    ("EAFNOSUPPORT", libc::EAFNOSUPPORT),
+    ("ENETUNREACH", libc::ENETUNREACH),
+    ("ECONNABORTED", libc::ECONNABORTED),
+    ("ECONNRESET", libc::ECONNRESET),
+    ("ENOTCONN", libc::ENOTCONN),
+    ("ETIMEDOUT", libc::ETIMEDOUT),
+    ("EHOSTUNREACH", libc::EHOSTUNREACH),
+    ("ENETRESET", libc::ENETRESET),
+    // libzmq's own.
+    ("EFSM", EFSM),
+    ("ENOCOMPATPROTO", ENOCOMPATPROTO),
+    ("ETERM", ETERM),
+    ("EMTHREAD", EMTHREAD),
+];
+
+/// The errno value named `name` (e.g. "ETERM"), from [`ERRNOS`].
+pub fn errno_by_name(name: &str) -> Option<i32> {
+    ERRNOS.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
+}
+
 /// Everything that can go wrong, as seen by a caller of the engine.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -174,6 +218,47 @@ mod tests {
         assert_eq!(Error::NoCompatProto.errno(), 156_384_764);
         assert_eq!(Error::NoThread.errno(), 156_384_766);
         assert_eq!(Error::Again.errno(), libc::EAGAIN);
+    }
+
+    #[test]
+    fn every_error_maps_to_a_named_errno() {
+        let all = [
+            Error::Again,
+            Error::invalid("x"),
+            Error::NotSupported,
+            Error::Unsupported("x".into()),
+            Error::ProtocolNotSupported,
+            Error::NoCompatProto,
+            Error::AddrInUse,
+            Error::NotFound,
+            Error::AddrNotAvail,
+            Error::ConnRefused,
+            Error::Fsm,
+            Error::Term,
+            Error::Interrupted,
+            Error::HostUnreachable,
+            Error::MsgSize,
+            Error::NotSocket,
+            Error::TooManySockets,
+            Error::NoThread,
+            Error::Fault,
+        ];
+        for e in all {
+            assert!(
+                ERRNOS.iter().any(|&(_, v)| v == e.errno()),
+                "{e:?} maps to errno {} that ERRNOS does not name",
+                e.errno()
+            );
+        }
+        for (i, (name, v)) in ERRNOS.iter().enumerate() {
+            assert!(
+                ERRNOS[i + 1..].iter().all(|(n, _)| n != name),
+                "{name} twice"
+            );
+            assert_eq!(errno_by_name(name), Some(*v));
+        }
+        assert_eq!(errno_by_name("EFSM"), Some(HAUSNUMERO + 51));
+        assert_eq!(errno_by_name("EMTHREAD"), Some(HAUSNUMERO + 54));
     }
 
     #[test]

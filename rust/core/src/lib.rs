@@ -31,6 +31,7 @@ mod spsc;
 mod strategy;
 mod subscription;
 mod sync;
+mod sys;
 mod transport;
 pub(crate) mod zmtp;
 
@@ -39,7 +40,10 @@ mod loom_models;
 
 pub use ctx::{opt as ctx_opt, Context, SOCKET_LIMIT};
 pub use endpoint::Endpoint;
-pub use error::{strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
+pub use error::{
+    errno_by_name, strerror, Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ERRNOS, ETERM,
+    HAUSNUMERO,
+};
 pub use kind::SocketType;
 pub use msg::{Frame, Message};
 pub use options::{OptType, OptValue};

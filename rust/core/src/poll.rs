@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::socket::{Socket, POLLIN, POLLOUT};
+use crate::sys::poll as sys;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
@@ -62,7 +63,7 @@ fn poll_sockets(
     }
     let deadline =
         (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
-    let mut pfds: Vec<libc::pollfd> = Vec::with_capacity(items.len());
+    let mut pfds: Vec<sys::PollFd> = Vec::with_capacity(items.len());
     loop {
         // Sockets first, without blocking; `events` also arms their signalers.
         let mut ready = 0;
@@ -104,49 +105,44 @@ fn poll_sockets(
                     } else {
                         sockets[i].signal_fd()
                     },
-                    libc::POLLIN,
+                    sys::POLLIN,
                 ),
                 Target::Fd(fd) => {
                     let mut ev = 0;
                     if it.events & POLLIN as i16 != 0 {
-                        ev |= libc::POLLIN;
+                        ev |= sys::POLLIN;
                     }
                     if it.events & POLLOUT as i16 != 0 {
-                        ev |= libc::POLLOUT;
+                        ev |= sys::POLLOUT;
                     }
                     if it.events & POLLPRI != 0 {
-                        ev |= libc::POLLPRI;
+                        ev |= sys::POLLPRI;
                     }
                     (fd, ev)
                 }
             };
-            pfds.push(libc::pollfd {
+            pfds.push(sys::PollFd {
                 fd,
                 events: ev,
                 revents: 0,
             });
         }
-        // SAFETY: pfds is a valid array of pollfd for the call.
-        let rc = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, wait_ms) };
-        if rc < 0 {
-            let e = Error::last_os_error();
-            return Err(e);
-        }
+        sys::poll(&mut pfds, wait_ms)?;
         let mut socket_woke = false;
         for (it, p) in items.iter_mut().zip(pfds.iter()) {
             match it.target {
                 Target::Fd(_) => {
                     let mut r = 0i16;
-                    if p.revents & libc::POLLIN != 0 {
+                    if p.revents & sys::POLLIN != 0 {
                         r |= POLLIN as i16;
                     }
-                    if p.revents & libc::POLLOUT != 0 {
+                    if p.revents & sys::POLLOUT != 0 {
                         r |= POLLOUT as i16;
                     }
-                    if p.revents & libc::POLLPRI != 0 {
+                    if p.revents & sys::POLLPRI != 0 {
                         r |= POLLPRI;
                     }
-                    if p.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
+                    if p.revents & (sys::POLLERR | sys::POLLHUP | sys::POLLNVAL) != 0 {
                         r |= POLLERR;
                     }
                     it.revents = r & (it.events | POLLERR);

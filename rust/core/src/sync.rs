@@ -87,7 +87,7 @@ mod model_fd {
     use loom::sync::{Condvar, Mutex};
     use std::os::fd::RawFd;
 
-    /// Stand-in for `signaler::EventFd`.
+    /// Stand-in for `sys::EventFd`.
     #[derive(Debug, Default)]
     pub(crate) struct EventFd {
         /// Writes not read yet.

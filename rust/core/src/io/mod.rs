@@ -19,7 +19,6 @@ use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
 pub(crate) use crate::transport::Stream;
 use crate::transport::{Listener, StreamOptions, Target};
-use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use mio::{Events, Interest, Poll, Token, Waker};
 use reactor::report_dropped;
@@ -43,29 +42,7 @@ pub(crate) struct SocketLink {
     pub(crate) monitor: Arc<Monitor>,
 }
 
-/// The socket options a connection needs, copied at bind/connect time (libzmq semantics:
-/// options apply to binds and connects made after they are set).
-#[derive(Clone, Debug)]
-pub(crate) struct SessionOptions {
-    pub(crate) sndhwm: i32,
-    pub(crate) rcvhwm: i32,
-    pub(crate) maxmsgsize: i64,
-    pub(crate) routing_id: Bytes,
-    pub(crate) handshake_ivl: i32,
-    pub(crate) heartbeat_ivl: i32,
-    pub(crate) heartbeat_ttl: i32,
-    pub(crate) heartbeat_timeout: i32,
-    pub(crate) reconnect_ivl: i32,
-    pub(crate) reconnect_ivl_max: i32,
-    pub(crate) connect_timeout: i32,
-    pub(crate) sndbuf: i32,
-    pub(crate) rcvbuf: i32,
-    pub(crate) tcp_keepalive: i32,
-    pub(crate) tcp_keepalive_cnt: i32,
-    pub(crate) tcp_keepalive_idle: i32,
-    pub(crate) tcp_keepalive_intvl: i32,
-    pub(crate) tos: i32,
-}
+pub(crate) use crate::options::SessionOptions;
 
 impl SessionOptions {
     /// The options a new connection's stream is set up with.
@@ -147,7 +124,8 @@ impl IoThread {
         let handle = std::thread::Builder::new()
             .name(name)
             .spawn(move || {
-                block_signals();
+                // Signals belong to the application thread (Perl's %SIG handlers run there).
+                crate::sys::signal::block_async_signals();
                 let mut r = Reactor::new(poll, rx, list);
                 // A panic here is a bug; it must not take the process down with it.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
@@ -214,19 +192,6 @@ impl IoThread {
         if let Some(h) = self.handle.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = h.join();
         }
-    }
-}
-
-/// Signals belong to the application thread (Perl's %SIG handlers run there).
-fn block_signals() {
-    // SAFETY: sigfillset/pthread_sigmask on a local set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for s in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
-            libc::sigdelset(&mut set, s);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

@@ -5,7 +5,7 @@
 use super::Socket;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
-use crate::io::{IoCommand, SessionOptions, SocketLink};
+use crate::io::{IoCommand, SocketLink};
 use crate::monitor::event;
 use crate::pipe::{PipeEnd, PipeId};
 use crate::transport::{self, NetOptions};
@@ -43,30 +43,6 @@ impl Socket {
         }
     }
 
-    fn session_options(&self) -> SessionOptions {
-        let o = &self.core.opts;
-        SessionOptions {
-            sndhwm: o.sndhwm,
-            rcvhwm: o.rcvhwm,
-            maxmsgsize: o.maxmsgsize,
-            routing_id: o.routing_id.clone(),
-            handshake_ivl: o.handshake_ivl,
-            heartbeat_ivl: o.heartbeat_ivl,
-            heartbeat_ttl: o.heartbeat_ttl,
-            heartbeat_timeout: o.heartbeat_timeout,
-            reconnect_ivl: o.reconnect_ivl,
-            reconnect_ivl_max: o.reconnect_ivl_max,
-            connect_timeout: o.connect_timeout,
-            sndbuf: o.sndbuf,
-            rcvbuf: o.rcvbuf,
-            tcp_keepalive: o.tcp_keepalive,
-            tcp_keepalive_cnt: o.tcp_keepalive_cnt,
-            tcp_keepalive_idle: o.tcp_keepalive_idle,
-            tcp_keepalive_intvl: o.tcp_keepalive_intvl,
-            tos: o.tos,
-        }
-    }
-
     /// Hands a bound listener to an I/O thread (monitor: LISTENING or BIND_FAILED).
     fn listen(
         &mut self,
@@ -87,7 +63,7 @@ impl Socket {
             listener: l,
             endpoint: shown.clone(),
             link: self.link(),
-            opts: self.session_options(),
+            opts: self.core.opts.session(),
         });
         self.uses_io = true;
         self.core.endpoints.push((shown.clone(), true));
@@ -119,7 +95,7 @@ impl Socket {
             target,
             endpoint: endpoint.to_string(),
             link: self.link(),
-            opts: self.session_options(),
+            opts: self.core.opts.session(),
             pipe,
         });
         self.uses_io = true;

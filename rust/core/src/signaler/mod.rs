@@ -28,13 +28,15 @@
 //! The flags and the fd come from [`crate::sync`], so that `loom_models/signaler.rs` can check
 //! both protocols under loom, with the fd replaced by a stand-in that loom sees.
 
-#[cfg(not(all(test, loom)))]
-use crate::error::Error;
+mod ready_list;
+
 use crate::error::Result;
 use crate::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicU8, Ordering};
 #[cfg(all(test, loom))]
 use crate::sync::EventFd;
-use crossbeam_queue::SegQueue;
+#[cfg(not(all(test, loom)))]
+use crate::sys::EventFd;
+pub(crate) use ready_list::ReadyList;
 use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,67 +53,6 @@ enum Target {
         /// The connection (or connecter) to drive.
         id: usize,
     },
-}
-
-/// The ids of an I/O thread's connections that were notified, and the one wake-up of that
-/// thread (its `mio::Waker`). The thread announces that it is about to block in `poll` with
-/// [`ReadyList::before_poll`] (the same arm-then-check protocol as [`Signaler::arm`]), so a
-/// notification costs a system call only when the thread sleeps.
-#[derive(Debug)]
-pub(crate) struct ReadyList {
-    ids: SegQueue<usize>,
-    waker: mio::Waker,
-    /// Set by the I/O thread just before it re-checks the list and blocks in `poll`.
-    polling: AtomicBool,
-}
-
-impl ReadyList {
-    /// A list whose notifications wake `waker`'s poll.
-    pub(crate) fn new(waker: mio::Waker) -> ReadyList {
-        ReadyList {
-            ids: SegQueue::new(),
-            waker,
-            polling: AtomicBool::new(false),
-        }
-    }
-
-    /// Queues `id` and wakes the thread if it is (about to be) blocked.
-    fn push(&self, id: usize) {
-        self.ids.push(id);
-        fence(Ordering::SeqCst);
-        if take(&self.polling) {
-            let _ = self.waker.wake();
-        }
-    }
-
-    /// Wakes the thread whatever it is doing (commands from other threads).
-    pub(crate) fn wake(&self) {
-        self.polling.store(false, Ordering::SeqCst);
-        let _ = self.waker.wake();
-    }
-
-    /// I/O thread, before blocking: announces it, then says whether it may block (nothing is
-    /// queued). When it returns false, poll without blocking.
-    pub(crate) fn before_poll(&self) -> bool {
-        self.polling.store(true, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
-        self.ids.is_empty()
-    }
-
-    /// I/O thread, after `poll` returned.
-    pub(crate) fn after_poll(&self) {
-        self.polling.store(false, Ordering::Relaxed);
-    }
-
-    /// Number of ids queued now.
-    pub(crate) fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// The next notified id.
-    pub(crate) fn pop(&self) -> Option<usize> {
-        self.ids.pop()
-    }
 }
 
 /// Takes a flag that another thread may take too: true for the one thread that clears it.
@@ -382,116 +323,6 @@ impl Signaler {
                 fd.write();
             }
             Target::Reactor { list, id } => list.push(*id),
-        }
-    }
-}
-
-/// A signaler's fd: an eventfd on Linux, a pipe elsewhere; non-blocking and close-on-exec.
-#[cfg(not(all(test, loom)))]
-#[derive(Debug)]
-struct EventFd {
-    /// Read end (the fd handed out as ZMQ_FD).
-    rfd: RawFd,
-    /// Write end (same as `rfd` for an eventfd).
-    wfd: RawFd,
-}
-
-#[cfg(not(all(test, loom)))]
-impl EventFd {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    fn open() -> Result<EventFd> {
-        // SAFETY: plain syscall.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        if fd < 0 {
-            return Err(Error::last_os_error());
-        }
-        Ok(EventFd { rfd: fd, wfd: fd })
-    }
-
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    fn open() -> Result<EventFd> {
-        let mut fds = [0 as RawFd; 2];
-        // SAFETY: fds has room for two descriptors.
-        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-            return Err(Error::last_os_error());
-        }
-        for fd in fds {
-            // SAFETY: fcntl on descriptors we own.
-            unsafe {
-                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
-                let fl = libc::fcntl(fd, libc::F_GETFL);
-                libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
-            }
-        }
-        Ok(EventFd {
-            rfd: fds[0],
-            wfd: fds[1],
-        })
-    }
-
-    /// The fd to poll.
-    fn raw(&self) -> RawFd {
-        self.rfd
-    }
-
-    /// Makes the fd readable (adds one write).
-    fn write(&self) {
-        let one: u64 = 1;
-        // SAFETY: writing 8 bytes from a local. EAGAIN (counter or pipe full) means the fd is
-        // readable already, which is all a notification needs.
-        unsafe {
-            libc::write(self.wfd, (&one as *const u64).cast(), 8);
-        }
-    }
-
-    /// Empties the fd; returns how many writes it found.
-    fn read(&self) -> u64 {
-        let mut found = 0u64;
-        let mut buf = [0u8; 64];
-        loop {
-            // SAFETY: reading into a local buffer of the given size.
-            let n = unsafe { libc::read(self.rfd, buf.as_mut_ptr().cast(), buf.len()) };
-            if n <= 0 {
-                break;
-            }
-            if cfg!(any(target_os = "linux", target_os = "android")) {
-                // An eventfd read gives its counter: the number of writes (each adds 1).
-                let mut v = [0u8; 8];
-                v.copy_from_slice(&buf[..8]);
-                return u64::from_ne_bytes(v);
-            }
-            // A pipe: each write is 8 bytes.
-            found += n as u64 / 8;
-        }
-        found
-    }
-
-    /// Waits up to `timeout_ms` (-1: forever) for the fd to be readable, without emptying it.
-    fn poll(&self, timeout_ms: i32) -> Result<bool> {
-        let mut pfd = libc::pollfd {
-            fd: self.rfd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: pfd is a valid pollfd for the duration of the call.
-        let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-        if rc < 0 {
-            let err = Error::last_os_error();
-            return Err(err);
-        }
-        Ok(rc > 0)
-    }
-}
-
-#[cfg(not(all(test, loom)))]
-impl Drop for EventFd {
-    fn drop(&mut self) {
-        // SAFETY: the fds are owned by this EventFd.
-        unsafe {
-            libc::close(self.rfd);
-            if self.wfd != self.rfd {
-                libc::close(self.wfd);
-            }
         }
     }
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 /// Creates a new directory, readable by this user only, named after `template`, whose last
 /// six characters must be `XXXXXX` (mkdtemp(3) replaces them); returns its path.
-#[allow(dead_code)] // the ipc transport's wildcard bind
 pub(crate) fn make_temp_dir(template: PathBuf) -> io::Result<PathBuf> {
     let mut bytes = template.into_os_string().into_encoded_bytes();
     bytes.push(0);

@@ -23,7 +23,6 @@ pub(crate) fn set_int_option(fd: RawFd, level: i32, name: i32, v: i32) -> io::Re
 
 /// A blocking, close-on-exec tcp socket listening on `sa` with SO_REUSEADDR (and, for IPv6,
 /// dual-stack as libzmq: IPV6_V6ONLY off), with a backlog of `backlog` (at least 1).
-#[allow(dead_code)] // the tcp transport's bind
 pub(crate) fn tcp_listener(sa: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     let domain = if sa.is_ipv4() {
         libc::AF_INET
@@ -84,7 +83,6 @@ fn sockaddr_of(sa: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
 
 /// The first IPv4 address of the network interface `name` (or its first IPv6 one when
 /// `ipv6` allows and it has no IPv4 address); None if there is no such interface.
-#[allow(dead_code)] // the tcp transport's bind to an interface name
 pub(crate) fn interface_addr(name: &str, ipv6: bool) -> Option<IpAddr> {
     let mut found = None;
     let mut list: *mut libc::ifaddrs = std::ptr::null_mut();

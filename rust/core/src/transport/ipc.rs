@@ -166,16 +166,7 @@ fn wildcard_ipc_path() -> Result<PathBuf> {
         Some(b) => b.join("tmpXXXXXX"),
         None => PathBuf::from("tmpXXXXXX"),
     };
-    let mut template = template_path.into_os_string().into_encoded_bytes();
-    template.push(0);
-    // SAFETY: mkdtemp rewrites the NUL-terminated template in place.
-    let p = unsafe { libc::mkdtemp(template.as_mut_ptr().cast()) };
-    if p.is_null() {
-        return Err(Error::last_os_error());
-    }
-    template.pop();
-    // SAFETY: the bytes came from an OsString and mkdtemp only replaced X's with ASCII.
-    let dir = PathBuf::from(unsafe { std::ffi::OsString::from_encoded_bytes_unchecked(template) });
+    let dir = crate::sys::fs::make_temp_dir(template_path)?;
     Ok(dir.join("socket"))
 }
 

@@ -233,10 +233,7 @@ transports! {
 
 /// Sets an int socket option, ignoring failure (the option is advisory, as in libzmq).
 fn set_int_option(fd: RawFd, level: i32, name: i32, v: i32) {
-    // SAFETY: setsockopt on a descriptor owned by the caller's stream, with an int value.
-    unsafe {
-        libc::setsockopt(fd, level, name, (&v as *const i32).cast(), 4);
-    }
+    let _ = crate::sys::socket::set_int_option(fd, level, name, v);
 }
 
 /// SNDBUF and RCVBUF, which every stream transport takes.

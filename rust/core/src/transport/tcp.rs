@@ -4,6 +4,7 @@
 
 use super::{set_buffers, set_int_option, NetOptions, StreamOptions, Transport};
 use crate::error::{Error, Result};
+use crate::sys;
 use mio::net::{TcpListener, TcpStream};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
@@ -125,45 +126,6 @@ fn parse_port(port: &str, wildcard_ok: bool, addr: &str) -> Result<u16> {
         .map_err(|_| Error::invalid(format!("tcp address '{addr}': bad port '{port}'")))
 }
 
-/// Interface name -> its first IPv4 (or IPv6 when allowed) address.
-fn interface_addr(name: &str, ipv6: bool) -> Option<IpAddr> {
-    let mut found = None;
-    // SAFETY: getifaddrs fills a linked list that we walk read-only and free below.
-    unsafe {
-        let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
-        if libc::getifaddrs(&mut list) != 0 {
-            return None;
-        }
-        let mut cur = list;
-        while !cur.is_null() {
-            let ifa = &*cur;
-            cur = ifa.ifa_next;
-            if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
-                continue;
-            }
-            if std::ffi::CStr::from_ptr(ifa.ifa_name).to_bytes() != name.as_bytes() {
-                continue;
-            }
-            match i32::from((*ifa.ifa_addr).sa_family) {
-                libc::AF_INET => {
-                    let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
-                    found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                        sin.sin_addr.s_addr,
-                    ))));
-                    break;
-                }
-                libc::AF_INET6 if ipv6 && found.is_none() => {
-                    let sin6 = &*(ifa.ifa_addr as *const libc::sockaddr_in6);
-                    found = Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
-                }
-                _ => {}
-            }
-        }
-        libc::freeifaddrs(list);
-    }
-    found
-}
-
 /// Binds `tcp://addr`. Returns the listener and the endpoint with the real port
 /// (LAST_ENDPOINT), e.g. `tcp://127.0.0.1:46139`.
 fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(TcpListener, String)> {
@@ -182,7 +144,7 @@ fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(TcpListener, String
             )));
         }
         ip
-    } else if let Some(ip) = interface_addr(host, ipv6) {
+    } else if let Some(ip) = sys::socket::interface_addr(host, ipv6) {
         ip
     } else {
         // A host name: libzmq resolves it for bind too.
@@ -198,7 +160,7 @@ fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(TcpListener, String
             })?
     };
     let sa = SocketAddr::new(ip, port);
-    let listener = listen_tcp(sa, backlog)?;
+    let listener = sys::socket::tcp_listener(sa, backlog)?;
     let local = listener.local_addr()?;
     let shown = match local {
         SocketAddr::V4(a) => format!("tcp://{}:{}", a.ip(), a.port()),
@@ -206,85 +168,6 @@ fn bind_tcp(addr: &str, ipv6: bool, backlog: i32) -> Result<(TcpListener, String
     };
     listener.set_nonblocking(true)?;
     Ok((TcpListener::from_std(listener), shown))
-}
-
-fn listen_tcp(sa: SocketAddr, backlog: i32) -> Result<std::net::TcpListener> {
-    use std::os::fd::FromRawFd;
-    let domain = if sa.is_ipv4() {
-        libc::AF_INET
-    } else {
-        libc::AF_INET6
-    };
-    // SAFETY: plain socket calls on a descriptor we own until it is wrapped below.
-    unsafe {
-        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
-        if fd < 0 {
-            return Err(Error::last_os_error());
-        }
-        let listener = std::net::TcpListener::from_raw_fd(fd);
-        let one: libc::c_int = 1;
-        libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_REUSEADDR,
-            (&one as *const libc::c_int).cast(),
-            4,
-        );
-        if domain == libc::AF_INET6 {
-            // Dual-stack for `*` with IPV6 on, as libzmq.
-            let zero: libc::c_int = 0;
-            libc::setsockopt(
-                fd,
-                libc::IPPROTO_IPV6,
-                libc::IPV6_V6ONLY,
-                (&zero as *const libc::c_int).cast(),
-                4,
-            );
-        }
-        let (storage, len) = sockaddr_of(&sa);
-        if libc::bind(fd, (&storage as *const libc::sockaddr_storage).cast(), len) != 0 {
-            return Err(Error::last_os_error());
-        }
-        if libc::listen(fd, backlog.max(1)) != 0 {
-            return Err(Error::last_os_error());
-        }
-        Ok(listener)
-    }
-}
-
-fn sockaddr_of(sa: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
-    // SAFETY: an all-zero sockaddr_storage is valid; we fill the variant that fits.
-    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match sa {
-        SocketAddr::V4(a) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as libc::sa_family_t,
-                sin_port: a.port().to_be(),
-                sin_addr: libc::in_addr {
-                    s_addr: u32::from(*a.ip()).to_be(),
-                },
-                sin_zero: [0; 8],
-            };
-            // SAFETY: sockaddr_storage is larger than sockaddr_in and suitably aligned.
-            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        SocketAddr::V6(a) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as libc::sa_family_t,
-                sin6_port: a.port().to_be(),
-                sin6_flowinfo: a.flowinfo(),
-                sin6_addr: libc::in6_addr {
-                    s6_addr: a.ip().octets(),
-                },
-                sin6_scope_id: a.scope_id(),
-            };
-            // SAFETY: as above.
-            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    (storage, len as libc::socklen_t)
 }
 
 /// Parses a connect target. The port must be a number; the host is resolved later.

@@ -1,6 +1,7 @@
 //! The byte streams of connections (tcp, ipc) and the socket options applied to them.
 
 use super::*;
+use bytes::BytesMut;
 
 /// A connected byte stream.
 #[derive(Debug)]
@@ -20,6 +21,35 @@ impl Stream {
             Stream::Tcp(s) => s.as_raw_fd(),
             Stream::Unix(s) => s.as_raw_fd(),
         }
+    }
+
+    /// Reads once into the free space of `buf`, at most `room` bytes (see
+    /// [`crate::zmtp::codec::Decoder::read_target`]); what `read(2)` returned, `Ok(0)` being
+    /// end of file.
+    pub(crate) fn read_into(&self, buf: &mut BytesMut, room: usize) -> io::Result<usize> {
+        Self::read_fd_into(self.raw_fd(), buf, room)
+    }
+
+    /// [`Stream::read_into`] for a descriptor: one `read(2)` from the stream `fd` into the
+    /// free space of `buf`, at most `room` bytes, appended to `buf`. The free space is handed to
+    /// the kernel as it is, not zero-filled first.
+    pub(crate) fn read_fd_into(
+        fd: std::os::fd::RawFd,
+        buf: &mut BytesMut,
+        room: usize,
+    ) -> io::Result<usize> {
+        let spare = buf.spare_capacity_mut();
+        let room = spare.len().min(room);
+        // SAFETY: `spare` is `room` bytes of writable memory owned by `buf`; read(2) writes
+        // at most `room` bytes there and nothing else.
+        let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), room) };
+        let Ok(n) = usize::try_from(n) else {
+            return Err(io::Error::last_os_error());
+        };
+        let n = n.min(room);
+        // SAFETY: read(2) initialised the first `n` bytes of the spare capacity.
+        unsafe { buf.set_len(buf.len() + n) };
+        Ok(n)
     }
 
     pub(super) fn source(&mut self) -> &mut dyn mio::event::Source {

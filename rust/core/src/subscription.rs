@@ -13,6 +13,13 @@ const SUBSCRIBE_BYTE: u8 = 1;
 /// First byte of a cancel (unsubscribe) message.
 const CANCEL_BYTE: u8 = 0;
 
+/// The ZMTP 3.1 SUBSCRIBE (`subscribe`) or CANCEL command body for `topic`.
+pub(crate) fn command(subscribe: bool, topic: &[u8]) -> Bytes {
+    let mut b = BytesMut::with_capacity(body_len(subscribe, topic.len(), true));
+    put_body(&mut b, subscribe, topic, true);
+    b.freeze()
+}
+
 /// The message that subscribes to `topic` (`subscribe`) or cancels it.
 pub(crate) fn message(subscribe: bool, topic: &[u8]) -> Bytes {
     let mut b = BytesMut::with_capacity(body_len(subscribe, topic.len(), false));

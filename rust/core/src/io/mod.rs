@@ -7,6 +7,7 @@
 
 mod connecter;
 mod listener;
+mod out_queue;
 mod reactor;
 mod session;
 mod timers;

@@ -350,6 +350,9 @@ impl Reactor {
                     Closed::Protocol(code) => {
                         m.emit(event::HANDSHAKE_FAILED_PROTOCOL, code, &s.endpoint)
                     }
+                    Closed::Auth(status) => {
+                        m.emit(event::HANDSHAKE_FAILED_AUTH, status, &s.endpoint)
+                    }
                     Closed::Incompatible => {}
                     _ => m.emit(event::HANDSHAKE_FAILED_NO_DETAIL, 0, &s.endpoint),
                 }
@@ -372,7 +375,10 @@ impl Reactor {
                 c.session = None;
                 c.pipe = pipe;
                 match why {
-                    Closed::Protocol(_) | Closed::Incompatible | Closed::PeerError => c.dead = true,
+                    Closed::Protocol(_)
+                    | Closed::Incompatible
+                    | Closed::PeerError
+                    | Closed::Auth(_) => c.dead = true,
                     Closed::Stopped => c.lingering = true,
                     Closed::Disconnected | Closed::Timeout => {}
                 }

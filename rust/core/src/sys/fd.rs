@@ -8,7 +8,6 @@ use std::os::fd::RawFd;
 /// more than that space) and appends what arrived; returns the count, 0 at end of file. The
 /// space is handed to the kernel as it is, not zero-filled first: a 1 MiB read costs one
 /// copy, not a fill and a copy.
-#[allow(dead_code)] // the stream reader of a connection (io/)
 #[inline]
 pub(crate) fn read_to_spare(fd: RawFd, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
     let spare = buf.spare_capacity_mut();

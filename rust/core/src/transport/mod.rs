@@ -231,6 +231,15 @@ transports! {
     Ipc => ipc::Ipc,
 }
 
+impl Stream {
+    /// Reads once into the free space of `buf`, at most `room` bytes (see
+    /// [`crate::zmtp::codec::Decoder::read_target`]); `Ok(0)` is end of file.
+    #[inline]
+    pub(crate) fn read_into(&self, buf: &mut bytes::BytesMut, room: usize) -> io::Result<usize> {
+        crate::sys::fd::read_to_spare(self.raw_fd(), buf, room)
+    }
+}
+
 /// Sets an int socket option, ignoring failure (the option is advisory, as in libzmq).
 fn set_int_option(fd: RawFd, level: i32, name: i32, v: i32) {
     let _ = crate::sys::socket::set_int_option(fd, level, name, v);

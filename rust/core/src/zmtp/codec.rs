@@ -1,22 +1,15 @@
-//! ZMTP 3.x framing: the incremental frame decoder and the frame encoders.
+//! The incremental ZMTP frame decoder: received bytes in, frames and commands out.
 //!
-//! A frame is `flags(1) size(1 | 8, big-endian) body(size)`; flags bit 0 is MORE, bit 1 LONG
-//! (8-byte size), bit 2 COMMAND. The framing is the same in ZMTP 3.0 and 3.1.
+//! The frame layout and the encoders are in [`super::frame`]. The decoder does no I/O: the
+//! engine reads into the buffer it hands out ([`Decoder::read_target`]).
 
 use super::command::{self, Command};
+use super::frame::{RawFrame, FLAG_COMMAND, FLAG_LONG, FLAG_MORE, MAX_HEADER_LEN};
 use super::greeting::{self, Greeting, GREETING_LEN};
 use super::ProtocolError;
-use crate::msg::{Frame, Message};
-use crate::subscription;
-use bytes::{Buf, BufMut, BytesMut};
-use std::os::fd::RawFd;
+use crate::msg::Frame;
+use bytes::{Buf, Bytes, BytesMut};
 
-/// Flags bit 0: more frames of this message follow.
-pub(crate) const FLAG_MORE: u8 = 0x01;
-/// Flags bit 1: the size is 8 bytes.
-pub(crate) const FLAG_LONG: u8 = 0x02;
-/// Flags bit 2: a command frame.
-pub(crate) const FLAG_COMMAND: u8 = 0x04;
 /// Free space [`Decoder::read_buf`] guarantees for ordinary reads (libzmq's `in_batch_size`).
 pub(crate) const IN_BATCH_SIZE: usize = 8192;
 /// Hard cap on the size of a command frame, whatever ZMQ_MAXMSGSIZE says.
@@ -25,8 +18,6 @@ pub(crate) const MAX_COMMAND_SIZE: u64 = 1 << 31;
 /// buffer of a large frame holds at most `arrived + max(GROWTH_STEP, arrived)` bytes, so a
 /// peer that declares a huge size and sends little makes us allocate little.
 pub(crate) const GROWTH_STEP: usize = 1 << 20;
-/// Longest frame header (flags + 8-byte size).
-pub(crate) const MAX_HEADER_LEN: usize = 9;
 
 /// What the decoder produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,15 +41,15 @@ struct Header {
 
 /// Incremental frame decoder.
 ///
-/// The engine reads from the socket directly into [`Decoder::read_buf`] (or lets
-/// [`Decoder::read_fd`] do it), then calls [`Decoder::next`] until it returns `Ok(None)`.
+/// The engine reads from the socket directly into the buffer [`Decoder::read_target`] hands
+/// out, then calls [`Decoder::next`] until it returns `Ok(None)`.
 ///
 /// Small frames are zero-copy slices of the batch buffer (at least [`IN_BATCH_SIZE`] free
 /// bytes per read). A frame with at least [`IN_BATCH_SIZE`] bytes of body still missing gets
 /// a buffer of its own, of exactly its size (for frames beyond 1 MiB, geometric steps towards
 /// it, never more than `arrived + max(1 MiB, arrived)` ahead, so a declared size is never
-/// allocated before the bytes arrive), which [`Decoder::read_fd`] fills up to the frame's end
-/// and no further. Such a body is one allocation that nothing else shares: a receiver can take
+/// allocated before the bytes arrive), which a read through [`Decoder::read_target`] fills
+/// up to the frame's end and no further. Such a body is one allocation that nothing else shares: a receiver can take
 /// it over (`Bytes::try_into_mut`) instead of copying it, and the batch buffer stays in use
 /// across large frames, as libzmq's does. The batch buffer is allocated on the first read and
 /// let go of by [`Decoder::release_idle`], so that an idle connection holds none.
@@ -113,31 +104,22 @@ impl Decoder {
         }
     }
 
-    /// Reads once from the stream `fd` into the read buffer's free space and returns what
-    /// `read(2)` returned; `Ok(0)` is end of file. The free space is handed to the kernel
-    /// as it is, not zero-filled first: a 1 MiB body costs one copy, not a fill and a copy.
-    /// A large frame's body is read up to the frame's end, not beyond.
-    pub(crate) fn read_fd(&mut self, fd: RawFd) -> std::io::Result<usize> {
+    /// Where the next read goes: the read buffer of [`Decoder::read_buf`] and how many bytes
+    /// a read may append to it, which is its free capacity, cut at a large frame's end so that
+    /// a large body is read up to the frame's end and no further. The engine reads once into
+    /// the free space as it is (not zero-filled first: a 1 MiB body costs one copy, not a fill
+    /// and a copy), then calls [`Decoder::next`].
+    pub(crate) fn read_target(&mut self) -> (&mut BytesMut, usize) {
         let body_left = match (self.header, &self.body) {
             (Some(h), Some(body)) => h.size.saturating_sub(body.len()),
             _ => usize::MAX,
         };
         let buf = self.read_buf();
-        let spare = buf.spare_capacity_mut();
-        let room = spare.len().min(body_left);
+        let room = (buf.capacity() - buf.len()).min(body_left);
         // `read_buf` leaves room, and a complete body is taken by `next` before any read: a
         // zero-length read would look like end of file.
         debug_assert!(room > 0, "read with no room");
-        // SAFETY: `spare` is `room` bytes of writable memory owned by `buf`; read(2) writes
-        // at most `room` bytes there and nothing else.
-        let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), room) };
-        let Ok(n) = usize::try_from(n) else {
-            return Err(std::io::Error::last_os_error());
-        };
-        let n = n.min(room);
-        // SAFETY: read(2) initialised the first `n` bytes of the spare capacity.
-        unsafe { buf.set_len(buf.len() + n) };
-        Ok(n)
+        (buf, room)
     }
 
     /// Number of received bytes held and not yet returned by [`Decoder::next`] (including the
@@ -193,15 +175,45 @@ impl Decoder {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let result = self.decode();
+        let result = self.decode(|data, h| {
+            if h.command {
+                command::parse(data).map(|c| Some(Event::Command(c)))
+            } else {
+                Ok(Some(Event::Frame(Frame { data, more: h.more })))
+            }
+        });
         if let Err(e) = &result {
             self.failed = Some(e.clone());
         }
         result
     }
 
-    /// [`Decoder::next`] without the sticky error.
-    fn decode(&mut self) -> Result<Option<Event>, ProtocolError> {
+    /// The next complete frame with a command's body left unparsed (see [`RawFrame`]), with
+    /// the size checks of [`Decoder::next`]. Errors are sticky here too.
+    pub(crate) fn next_frame(&mut self) -> Result<Option<RawFrame>, ProtocolError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let result = self.decode(|data, h| {
+            Ok(Some(RawFrame {
+                data,
+                more: h.more,
+                command: h.command,
+            }))
+        });
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    /// The next complete frame, made into a `T` by `make` from its body and header (`make`
+    /// builds the whole result, so that it is written in place); without the sticky error.
+    #[inline(always)]
+    fn decode<T>(
+        &mut self,
+        make: impl FnOnce(Bytes, Header) -> Result<Option<T>, ProtocolError>,
+    ) -> Result<Option<T>, ProtocolError> {
         let h = match self.header {
             Some(h) => h,
             None => match self.parse_header()? {
@@ -217,8 +229,8 @@ impl Decoder {
                 return Ok(None);
             }
             if own.len() > h.size {
-                // Appended past the frame's end through read_buf (read_fd never does): the
-                // excess goes back to the batch buffer, empty until now.
+                // Appended past the frame's end through read_buf (a read through read_target
+                // never does): the excess goes back to the batch buffer, empty until now.
                 self.buf.extend_from_slice(&own[h.size..]);
                 own.truncate(h.size);
             }
@@ -237,17 +249,12 @@ impl Decoder {
             return Ok(None);
         };
         self.header = None;
-        if h.command {
-            command::parse(body).map(|c| Some(Event::Command(c)))
-        } else {
-            Ok(Some(Event::Frame(Frame {
-                data: body,
-                more: h.more,
-            })))
-        }
+        make(body, h)
     }
 
-    /// Parses and consumes a frame header if all of it has arrived.
+    /// Parses and consumes a frame header if all of it has arrived. Inlined into both decode
+    /// paths: it is the per-frame hot path.
+    #[inline(always)]
     fn parse_header(&mut self) -> Result<Option<Header>, ProtocolError> {
         let Some(&flags) = self.buf.first() else {
             return Ok(None);
@@ -342,87 +349,22 @@ fn body_step(size: usize, arrived: usize) -> usize {
     size.min(arrived.saturating_add(arrived.max(GROWTH_STEP)))
 }
 
-/// Length of the header [`frame_header`] writes for a body of `len` bytes.
-pub(crate) fn header_len(len: usize) -> usize {
-    if len > 255 {
-        MAX_HEADER_LEN
-    } else {
-        2
-    }
-}
-
-/// Appends a frame header: flags (MORE, COMMAND, and LONG only when `len` > 255) and the 1- or
-/// 8-byte size.
-pub(crate) fn frame_header(out: &mut BytesMut, len: usize, more: bool, command: bool) {
-    let mut flags = 0u8;
-    if more {
-        flags |= FLAG_MORE;
-    }
-    if command {
-        flags |= FLAG_COMMAND;
-    }
-    out.reserve(header_len(len));
-    match u8::try_from(len) {
-        Ok(short) => {
-            out.put_u8(flags);
-            out.put_u8(short);
-        }
-        Err(_) => {
-            out.put_u8(flags | FLAG_LONG);
-            out.put_u64(len as u64);
-        }
-    }
-}
-
-/// Appends a whole frame, copying the body.
-pub(crate) fn encode_frame(out: &mut BytesMut, body: &[u8], more: bool, command: bool) {
-    out.reserve(header_len(body.len()) + body.len());
-    frame_header(out, body.len(), more, command);
-    out.put_slice(body);
-}
-
-/// Appends a command frame whose body is `body` (from [`command::ready`], [`command::ping`],
-/// ...).
-pub(crate) fn encode_command(out: &mut BytesMut, body: &[u8]) {
-    encode_frame(out, body, false, true);
-}
-
-/// Appends all frames of `msg`, MORE set on all but the last.
-pub(crate) fn encode_message(out: &mut BytesMut, msg: &Message) {
-    match msg {
-        Message::One(b) => encode_frame(out, b, false, false),
-        Message::Many(parts) => {
-            let last = parts.len().saturating_sub(1);
-            for (i, b) in parts.iter().enumerate() {
-                encode_frame(out, b, i < last, false);
-            }
-        }
-    }
-}
-
-/// Appends a (un)subscription as the peer's version wants it: a SUBSCRIBE/CANCEL command frame
-/// for a 3.1 peer, a data frame `01`/`00` + topic for a 3.0 peer. LONG is decided on the whole
-/// body, prefix included (a 255-byte topic makes a 256-byte, LONG, 3.0 frame; libzmq's v2
-/// encoder gets this wrong and must not be copied).
-pub(crate) fn encode_subscription(
-    out: &mut BytesMut,
-    subscribe: bool,
-    topic: &[u8],
-    peer_v31: bool,
-) {
-    let len = subscription::body_len(subscribe, topic.len(), peer_v31);
-    out.reserve(header_len(len) + len);
-    frame_header(out, len, false, peer_v31);
-    subscription::put_body(out, subscribe, topic, peer_v31);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::zmtp::frame::{encode_command, encode_frame};
     use bytes::Bytes;
     use std::io::Write;
-    use std::os::fd::AsRawFd;
+    use std::os::fd::{AsRawFd, RawFd};
     use std::os::unix::net::UnixStream;
+
+    impl Decoder {
+        /// One read from `fd` into the decoder, as a connection makes it.
+        fn read_fd(&mut self, fd: RawFd) -> std::io::Result<usize> {
+            let (buf, room) = self.read_target();
+            crate::sys::fd::read_to_spare(fd, buf, room)
+        }
+    }
 
     /// Feeds `input` into a fresh decoder `chunk` bytes at a time and collects the events.
     fn decode_chunked(input: &[u8], chunk: usize, max: i64) -> (Vec<Event>, Option<ProtocolError>) {
@@ -443,21 +385,6 @@ mod tests {
 
     fn frame(data: &[u8], more: bool) -> Event {
         Event::Frame(Frame::copy_from(data, more))
-    }
-
-    #[test]
-    fn headers() {
-        let mut out = BytesMut::new();
-        frame_header(&mut out, 0, false, false);
-        frame_header(&mut out, 255, true, false);
-        frame_header(&mut out, 256, false, true);
-        frame_header(&mut out, 300, true, false);
-        assert_eq!(
-            &out[..],
-            b"\x00\x00\x01\xff\x06\x00\x00\x00\x00\x00\x00\x01\x00\x03\x00\x00\x00\x00\x00\x00\x01\x2c"
-        );
-        assert_eq!(header_len(255), 2);
-        assert_eq!(header_len(256), 9);
     }
 
     #[test]
@@ -706,34 +633,6 @@ mod tests {
         bad.read_buf().extend_from_slice(b"\x01\x00");
         assert_eq!(bad.take_greeting(), Err(ProtocolError::BadSignature));
         assert_eq!(bad.next(), Err(ProtocolError::BadSignature));
-    }
-
-    #[test]
-    fn messages_and_subscriptions() {
-        let mut out = BytesMut::new();
-        encode_message(
-            &mut out,
-            &Message::from_parts(vec![Bytes::from_static(b"a"), Bytes::from_static(b"bc")]),
-        );
-        encode_message(&mut out, &Message::One(Bytes::from_static(b"z")));
-        assert_eq!(&out[..], b"\x01\x01a\x00\x02bc\x00\x01z");
-        out.clear();
-        encode_subscription(&mut out, false, b"abc", false);
-        assert_eq!(&out[..], b"\x00\x04\x00abc");
-        out.clear();
-        encode_subscription(&mut out, true, b"", false);
-        assert_eq!(&out[..], b"\x00\x01\x01");
-        out.clear();
-        encode_subscription(&mut out, false, b"", true);
-        assert_eq!(&out[..], b"\x04\x07\x06CANCEL");
-        // 246-byte topic: the 3.1 body is 256 bytes, so LONG (libzmq < 4.3.5 got this wrong)
-        out.clear();
-        encode_subscription(&mut out, true, &[b'x'; 246], true);
-        assert_eq!(&out[..9], b"\x06\x00\x00\x00\x00\x00\x00\x01\x00");
-        assert_eq!(out.len(), 9 + 256);
-        out.clear();
-        encode_subscription(&mut out, true, &[b'x'; 245], true);
-        assert_eq!(&out[..2], b"\x04\xff");
     }
 
     #[test]

@@ -88,18 +88,7 @@ impl Command {
 ///   16 bytes is accepted and truncated to 16.
 /// - SUBSCRIBE/CANCEL/PONG: the data as is. Anything else: [`Command::Unknown`].
 pub(crate) fn parse(body: Bytes) -> Result<Command, ProtocolError> {
-    let Some(&name_len) = body.first() else {
-        return Err(ProtocolError::MalformedCommand("empty command frame"));
-    };
-    let name_len = usize::from(name_len);
-    if name_len == 0 {
-        return Err(ProtocolError::MalformedCommand("zero-length command name"));
-    }
-    if body.len() - 1 < name_len {
-        return Err(ProtocolError::MalformedCommand(
-            "command name runs past the end of the frame",
-        ));
-    }
+    let name_len = name(&body)?.len();
     let data_start = 1 + name_len;
     let data = body.slice(data_start..);
     let name = body.get(1..data_start).unwrap_or_default();
@@ -121,6 +110,22 @@ pub(crate) fn parse(body: Bytes) -> Result<Command, ProtocolError> {
         PONG => Ok(Command::Pong(data)),
         _ => Ok(Command::Unknown(body.slice(1..data_start))),
     }
+}
+
+/// The name of a command body (`name_len name data`): `name_len` must be 1..=body.len()-1,
+/// else [`ProtocolError::MalformedCommand`] (the check [`parse`] starts with).
+pub(crate) fn name(body: &[u8]) -> Result<&[u8], ProtocolError> {
+    let Some(&name_len) = body.first() else {
+        return Err(ProtocolError::MalformedCommand("empty command frame"));
+    };
+    let name_len = usize::from(name_len);
+    if name_len == 0 {
+        return Err(ProtocolError::MalformedCommand("zero-length command name"));
+    }
+    body.get(1..1 + name_len)
+        .ok_or(ProtocolError::MalformedCommand(
+            "command name runs past the end of the frame",
+        ))
 }
 
 /// Parses an ERROR command's data: `reason_len(1) reason`.
@@ -268,20 +273,6 @@ pub(crate) fn pong(context: &[u8]) -> Bytes {
         .unwrap_or_default();
     let mut out = start(PONG, context.len());
     out.put_slice(context);
-    out.freeze()
-}
-
-/// A SUBSCRIBE body (ZMTP 3.1) for `topic`.
-pub(crate) fn subscribe(topic: &[u8]) -> Bytes {
-    let mut out = start(SUBSCRIBE, topic.len());
-    out.put_slice(topic);
-    out.freeze()
-}
-
-/// A CANCEL body (ZMTP 3.1) for `topic`.
-pub(crate) fn cancel(topic: &[u8]) -> Bytes {
-    let mut out = start(CANCEL, topic.len());
-    out.put_slice(topic);
     out.freeze()
 }
 
@@ -453,6 +444,14 @@ mod tests {
         assert_eq!(&pong(&[1u8; 20])[5..], &[1u8; 16][..]);
         assert_eq!(parse(pong(b"abc")), Ok(Command::Pong(b(b"abc"))));
         assert_eq!(ping(1, &[2u8; 17]).len(), 5 + 2 + 16);
+    }
+
+    fn subscribe(topic: &[u8]) -> Bytes {
+        crate::subscription::command(true, topic)
+    }
+
+    fn cancel(topic: &[u8]) -> Bytes {
+        crate::subscription::command(false, topic)
     }
 
     #[test]

@@ -1,37 +1,39 @@
-//! One tcp/ipc connection on an I/O thread: ZMTP greeting and NULL handshake, then frames
-//! between the socket's pipe and the wire, with heartbeats.
+//! One tcp/ipc connection on an I/O thread: the ZMTP handshake (run by
+//! [`crate::zmtp::handshake`]), then frames between the socket's pipe and the wire, with
+//! heartbeats.
 //!
-//! Writes are batched: every message queued in the pipe when the connection can write is
-//! encoded into one buffer (bodies above `ZERO_COPY_MIN` travel as their own slices, not
-//! copied) and written with one `writev`. Reads fill an 8 KiB-or-larger buffer and frames are
-//! cut from it as zero-copy slices. Whole messages only: an inbound message is pushed to the
-//! socket when its last frame arrived, so a peer that disconnects mid-message delivers nothing
-//! of it.
+//! Writes are batched ([`OutQueue`]): every message queued in the pipe when the connection can
+//! write is encoded into one buffer and written with one `writev`. Reads fill an 8 KiB-or-larger
+//! buffer and frames are cut from it as zero-copy slices. Whole messages only: an inbound
+//! message is pushed to the socket when its last frame arrived, so a peer that disconnects
+//! mid-message delivers nothing of it.
+//!
+//! Once established, a connection whose mechanism wraps frames (CURVE) runs the `*_wrapped`
+//! paths; the choice is made once per batch, so NULL pays nothing per message for it.
 
+mod handshake;
+
+use super::out_queue::OutQueue;
 use super::{SessionOptions, SocketLink, Stream};
 use crate::kind::Subscriptions;
-use crate::monitor::event;
 use crate::msg::Message;
 use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
 use crate::subscription;
-use crate::zmtp::codec::{self, Decoder, Event};
+use crate::zmtp::codec::{Decoder, Event};
 use crate::zmtp::command::{self, Command as ZCommand};
-use crate::zmtp::{greeting, ProtocolError};
-use bytes::{Bytes, BytesMut};
-use std::collections::VecDeque;
-use std::io::{ErrorKind, IoSlice, Write};
+use crate::zmtp::frame;
+use crate::zmtp::handshake::Handshake;
+use crate::zmtp::mechanism::Mechanism;
+use crate::zmtp::ProtocolError;
+use bytes::Bytes;
+use std::io::ErrorKind;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Bodies at least this large are written from their own memory instead of being copied into
-/// the batch buffer.
-const ZERO_COPY_MIN: usize = 8192;
 /// Stop pulling messages from the pipe once this much is queued for writing.
 const OUT_BATCH: usize = 64 * 1024;
-/// Most slices handed to one `writev`.
-const MAX_IOV: usize = 64;
 
 /// Why a connection ended; decides whether a connecter tries again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,98 +49,10 @@ pub(crate) enum Closed {
     Incompatible,
     /// The peer sent an ERROR command.
     PeerError,
+    /// Authentication refused, with the ZAP status code (300, 400, 500): no reconnect.
+    Auth(u32),
     /// Our socket closed (after its linger) or the endpoint was dropped.
     Stopped,
-}
-
-/// Bytes waiting to be written: small frames batched in `cur`, large bodies as slices.
-#[derive(Debug, Default)]
-struct OutQueue {
-    chunks: VecDeque<Bytes>,
-    cur: BytesMut,
-    len: usize,
-}
-
-impl OutQueue {
-    fn push_frame(&mut self, body: Bytes, more: bool, command: bool) {
-        if body.len() >= ZERO_COPY_MIN {
-            let before = self.cur.len();
-            codec::frame_header(&mut self.cur, body.len(), more, command);
-            self.len += self.cur.len() - before + body.len();
-            self.seal();
-            self.chunks.push_back(body);
-        } else {
-            let before = self.cur.len();
-            codec::encode_frame(&mut self.cur, &body, more, command);
-            self.len += self.cur.len() - before;
-        }
-    }
-
-    /// Raw bytes (STREAM), copied into the batch when small.
-    fn push_bytes(&mut self, b: Bytes) {
-        self.len += b.len();
-        if b.len() >= ZERO_COPY_MIN {
-            self.seal();
-            self.chunks.push_back(b);
-        } else {
-            self.cur.extend_from_slice(&b);
-        }
-    }
-
-    fn push_raw(&mut self, f: impl FnOnce(&mut BytesMut)) {
-        let before = self.cur.len();
-        f(&mut self.cur);
-        self.len += self.cur.len() - before;
-    }
-
-    /// Moves the batch buffer into the chunk list (its header counted already).
-    fn seal(&mut self) {
-        if !self.cur.is_empty() {
-            let b = self.cur.split().freeze();
-            self.chunks.push_back(b);
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Writes as much as the stream takes. Ok(true) when everything went out.
-    fn flush(&mut self, stream: &mut Stream) -> std::io::Result<bool> {
-        loop {
-            if self.len == 0 {
-                return Ok(true);
-            }
-            self.seal();
-            let mut slices = [IoSlice::new(&[]); MAX_IOV];
-            let mut k = 0;
-            for (slot, c) in slices.iter_mut().zip(&self.chunks) {
-                *slot = IoSlice::new(c);
-                k += 1;
-            }
-            let n = match stream.write_vectored(&slices[..k]) {
-                Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            self.len -= n;
-            let mut left = n;
-            while left > 0 {
-                let Some(front) = self.chunks.front_mut() else {
-                    break;
-                };
-                if front.len() <= left {
-                    left -= front.len();
-                    self.chunks.pop_front();
-                } else {
-                    let _ = front.split_to(left);
-                    left = 0;
-                }
-            }
-        }
-    }
 }
 
 /// Where the connection came from.
@@ -162,12 +76,13 @@ pub(crate) struct Session {
     pub(crate) endpoint: Arc<str>,
     decoder: Decoder,
     out: OutQueue,
-    /// Our greeting after its first part, with our READY: queued once the peer's signature and
-    /// major version arrived (see [`Session::new`]).
-    greeting_sent: bool,
-    greeting_done: bool,
+    /// The handshake while it runs (none for STREAM's raw connections).
+    handshake: Option<Box<Handshake>>,
+    /// After the handshake, the mechanism if it wraps every frame (CURVE); `None` for NULL.
+    wrapper: Option<Box<dyn Mechanism>>,
+    /// The peer speaks ZMTP 3.1 (SUBSCRIBE/CANCEL as commands).
     peer_v31: bool,
-    /// READY received: messages may flow.
+    /// The handshake is complete: messages may flow.
     pub(crate) ready: bool,
     /// The pipe to the socket (created at the end of the handshake, or given by an
     /// IMMEDIATE=0 connecter that keeps it across reconnections).
@@ -223,8 +138,8 @@ impl Session {
             opts,
             endpoint,
             out: OutQueue::default(),
-            greeting_sent: false,
-            greeting_done: false,
+            handshake: None,
+            wrapper: None,
             peer_v31: true,
             ready: false,
             pipe_is_connecters: pipe.is_some(),
@@ -246,8 +161,6 @@ impl Session {
             // Raw TCP: no greeting, no handshake; the connection is usable at once and the
             // socket hears of it through an empty message (STREAM_NOTIFY).
             s.raw = true;
-            s.greeting_sent = true;
-            s.greeting_done = true;
             s.ready = true;
             s.attach(Bytes::new());
             if let Some(p) = s.pipe.as_mut() {
@@ -255,44 +168,8 @@ impl Session {
             }
             return s;
         }
-        // The greeting goes out in two parts, as RFC 23 describes for detecting older peers
-        // (libzmq does much the same): the signature and major version now, the rest and READY
-        // once the peer's signature and major version arrived (`greeting_rest`). libzmq and
-        // JeroMQ send their signature at once and the rest once they have read ours, so this
-        // never waits on a peer that waits on us.
-        //
-        // Why not all 64 bytes at once: JeroMQ (0.6.0 and earlier) sometimes fails to register
-        // a socket it has just connected with its selector (zeromq/jeromq#1022). Such a
-        // connection reads once, when it is set up, and never writes. If our whole greeting had
-        // arrived by then, JeroMQ counted its greeting exchange as done and cancelled its
-        // handshake timer (which covers only that exchange): the connection stayed silent for
-        // good. Given only the first part, its greeting exchange stays pending, and its
-        // handshake timer (HANDSHAKE_IVL, 30 s by default) closes the connection and connects
-        // again, as happens with libzmq.
-        let g = greeting::encode(greeting::NULL, false);
-        s.out
-            .push_raw(|b| b.extend_from_slice(&g[..greeting::FIRST_PART_LEN]));
+        s.start_handshake();
         s
-    }
-
-    /// Queues the rest of our greeting and our READY. Called once the peer's signature and
-    /// major version are in and valid.
-    fn greeting_rest(&mut self) {
-        if self.greeting_sent {
-            return;
-        }
-        self.greeting_sent = true;
-        let g = greeting::encode(greeting::NULL, false);
-        self.out
-            .push_raw(|b| b.extend_from_slice(&g[greeting::FIRST_PART_LEN..]));
-        let identity = self
-            .link
-            .ty
-            .kind()
-            .sends_identity
-            .then(|| self.opts.routing_id.clone());
-        let ready = command::ready(self.link.ty.name(), identity.as_deref());
-        self.out.push_frame(ready, false, true);
     }
 
     /// Takes back a connecter's pipe when the connection ends.
@@ -318,11 +195,12 @@ impl Session {
     /// the signaler armed, so that the socket's next message (or freed room) wakes us.
     pub(crate) fn drive(&mut self) -> Result<(), Closed> {
         let r = self.drive_until_idle();
-        if let Err(Closed::Protocol(_) | Closed::Incompatible) = r {
+        if let Err(Closed::Protocol(_) | Closed::Incompatible | Closed::Auth(_)) = r {
             if !self.ready {
                 // A handshake refused after the peer's greeting arrived: the rest of ours goes
                 // out first (RFC 23: a peer that read a full greeting sends its full greeting),
-                // with our READY, so that the peer can see what it talked to. One attempt.
+                // with our READY (or an ERROR command), so that the peer can see what it talked
+                // to. One attempt.
                 let _ = self.flush();
             }
         }
@@ -381,6 +259,9 @@ impl Session {
 
     /// Moves queued messages from the pipe into the write buffer.
     fn fill_out(&mut self) {
+        if self.wrapper.is_some() {
+            return self.fill_out_wrapped();
+        }
         let Some(pipe) = self.pipe.as_mut() else {
             return;
         };
@@ -409,7 +290,7 @@ impl Session {
                     if let Some((subscribe, topic)) = sub {
                         let v31 = self.peer_v31;
                         self.out
-                            .push_raw(|o| codec::encode_subscription(o, subscribe, topic, v31));
+                            .push_raw(|o| frame::encode_subscription(o, subscribe, topic, v31));
                     } else {
                         self.out.push_frame(b, false, false);
                     }
@@ -418,6 +299,39 @@ impl Session {
                     let n = parts.len();
                     for (i, b) in parts.into_iter().enumerate() {
                         self.out.push_frame(b, i + 1 < n, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Session::fill_out`] for a mechanism that wraps every frame: subscriptions go as
+    /// commands (or 3.0 messages) inside the wrapping. Out of line, so that it does not weigh
+    /// on the NULL path.
+    #[inline(never)]
+    fn fill_out_wrapped(&mut self) {
+        let (Some(pipe), Some(w)) = (self.pipe.as_mut(), self.wrapper.as_mut()) else {
+            return;
+        };
+        let sub_side = self.link.ty.kind().subscriptions == Subscriptions::Sends;
+        let v31 = self.peer_v31;
+        while self.out.len < OUT_BATCH {
+            let Some(msg) = pipe.read_message() else {
+                break;
+            };
+            match msg {
+                Message::One(b) => match subscription::parse(&b).filter(|_| sub_side && v31) {
+                    Some((subscribe, topic)) => {
+                        let body = subscription::command(subscribe, topic);
+                        self.out.push_raw(|o| w.wrap(o, &body, false, true));
+                    }
+                    None => self.out.push_raw(|o| w.wrap(o, &b, false, false)),
+                },
+                msg => {
+                    let parts = msg.into_parts();
+                    let n = parts.len();
+                    for (i, b) in parts.into_iter().enumerate() {
+                        self.out.push_raw(|o| w.wrap(o, &b, i + 1 < n, false));
                     }
                 }
             }
@@ -440,7 +354,8 @@ impl Session {
             // One read fills what the buffer has room for: at least 8 KiB (libzmq's
             // IN_BATCH_SIZE), and a large frame's whole body at once (the decoder sizes the
             // buffer for it).
-            match self.decoder.read_fd(self.stream.raw_fd()) {
+            let (buf, room) = self.decoder.read_target();
+            match self.stream.read_into(buf, room) {
                 Ok(0) => return Err(Closed::Disconnected),
                 Ok(_) => {
                     self.last_recv = Instant::now();
@@ -472,20 +387,11 @@ impl Session {
             }
             return Ok(true);
         }
-        if !self.greeting_done {
-            // Rejects a bad signature or a major version below 3 as soon as those bytes are in.
-            let parsed = self.decoder.take_greeting().map_err(protocol)?;
-            if parsed.is_some() || self.decoder.buffered() >= greeting::FIRST_PART_LEN {
-                self.greeting_rest();
-            }
-            let Some(g) = parsed else {
-                return Ok(true);
-            };
-            if !g.mechanism_is(greeting::NULL) {
-                return Err(protocol(ProtocolError::MechanismMismatch));
-            }
-            self.peer_v31 = g.is_v31();
-            self.greeting_done = true;
+        if !self.ready && !self.handshake_step()? {
+            return Ok(true);
+        }
+        if self.wrapper.is_some() {
+            return self.decode_wrapped();
         }
         loop {
             let ev = match self.decoder.next().map_err(protocol)? {
@@ -495,27 +401,49 @@ impl Session {
             match ev {
                 Event::Command(c) => self.on_command(c)?,
                 Event::Frame(f) => {
-                    if !self.ready {
-                        return Err(protocol(ProtocolError::UnexpectedCommand(
-                            "message before READY".into(),
-                        )));
-                    }
-                    let m = if f.more {
-                        self.inbound.push(f.data);
-                        continue;
-                    } else if self.inbound.is_empty() {
-                        // Single-frame message: no frame list to allocate.
-                        Message::One(f.data)
-                    } else {
-                        self.inbound.push(f.data);
-                        Message::from_parts(std::mem::take(&mut self.inbound))
-                    };
-                    if !self.push_inbound(m) {
+                    if !self.on_frame(f.data, f.more) {
                         return Ok(false);
                     }
                 }
             }
         }
+    }
+
+    /// [`Session::decode_buffered`] after the handshake, for a mechanism that wraps every
+    /// frame. Out of line, so that it does not weigh on the NULL path.
+    #[inline(never)]
+    fn decode_wrapped(&mut self) -> Result<bool, Closed> {
+        loop {
+            let Some(f) = self.decoder.next_frame().map_err(protocol)? else {
+                return Ok(true);
+            };
+            let Some(w) = self.wrapper.as_mut() else {
+                return Ok(true);
+            };
+            let f = w.unwrap(f).map_err(protocol)?;
+            if f.command {
+                self.on_command(command::parse(f.data).map_err(protocol)?)?;
+            } else if !self.on_frame(f.data, f.more) {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// One message frame after the handshake: the message is pushed to the socket with its
+    /// last frame. False (message kept) if the pipe is full.
+    #[inline(always)]
+    fn on_frame(&mut self, data: Bytes, more: bool) -> bool {
+        let m = if more {
+            self.inbound.push(data);
+            return true;
+        } else if self.inbound.is_empty() {
+            // Single-frame message: no frame list to allocate.
+            Message::One(data)
+        } else {
+            self.inbound.push(data);
+            Message::from_parts(std::mem::take(&mut self.inbound))
+        };
+        self.push_inbound(m)
     }
 
     /// Pushes a whole inbound message to the socket. False (message kept) if the pipe is full.
@@ -541,52 +469,33 @@ impl Session {
         false
     }
 
+    /// A command after the handshake.
     fn on_command(&mut self, c: ZCommand) -> Result<(), Closed> {
         match c {
-            ZCommand::Ready(props) => {
-                if self.ready {
-                    return Err(protocol(ProtocolError::UnexpectedCommand("READY".into())));
-                }
-                let ty = command::property(&props, "Socket-Type")
-                    .ok_or_else(|| protocol(ProtocolError::MalformedReady("no Socket-Type")))?;
-                if !self.link.ty.compatible(ty) {
-                    return Err(Closed::Incompatible);
-                }
-                let identity = command::property(&props, "Identity")
-                    .cloned()
-                    .unwrap_or_default();
-                if identity.len() > 255 {
-                    return Err(protocol(ProtocolError::InvalidMetadata(
-                        "Identity longer than 255 bytes",
-                    )));
-                }
-                self.ready = true;
-                self.link
-                    .monitor
-                    .emit(event::HANDSHAKE_SUCCEEDED, 0, &self.endpoint);
-                self.attach(identity);
+            ZCommand::Ready(_) => {
+                return Err(protocol(ProtocolError::UnexpectedCommand("READY".into())));
             }
             ZCommand::Ping { ttl_ds, context } => {
-                let pong = command::pong(&context);
-                self.out.push_frame(pong, false, true);
-                if ttl_ds > 0 {
-                    self.ttl_deadline =
-                        Some(Instant::now() + Duration::from_millis(u64::from(ttl_ds) * 100));
+                self.push_command(command::pong(&context));
+                if let Some(d) = ttl_deadline(ttl_ds) {
+                    self.ttl_deadline = Some(d);
                 }
             }
             ZCommand::Pong(_) => {}
-            ZCommand::Subscribe(topic) | ZCommand::Cancel(topic) if !self.ready => {
-                let _ = topic;
-                return Err(protocol(ProtocolError::UnexpectedCommand(
-                    "SUBSCRIBE before READY".into(),
-                )));
-            }
             ZCommand::Subscribe(topic) => self.deliver_subscription(true, &topic),
             ZCommand::Cancel(topic) => self.deliver_subscription(false, &topic),
             ZCommand::Error(_) => return Err(Closed::PeerError),
             ZCommand::Unknown(_) => {}
         }
         Ok(())
+    }
+
+    /// Queues a command frame (wrapped if the mechanism wraps frames).
+    fn push_command(&mut self, body: Bytes) {
+        match self.wrapper.as_mut() {
+            Some(w) => self.out.push_raw(|out| w.wrap(out, &body, false, true)),
+            None => self.out.push_frame(body, false, true),
+        }
     }
 
     /// A SUBSCRIBE/CANCEL command becomes the `01`/`00` + topic message PUB and XPUB read.
@@ -654,9 +563,15 @@ impl Session {
             return;
         }
         let ttl_ds = (self.opts.heartbeat_ttl / 100).clamp(0, i32::from(u16::MAX)) as u16;
-        self.out.push_frame(command::ping(ttl_ds, b""), false, true);
+        self.push_command(command::ping(ttl_ds, b""));
         if self.ping_sent.is_none() {
             self.ping_sent = Some(Instant::now());
         }
     }
+}
+
+/// When a peer's PING with this TTL (deciseconds) makes the connection time out without
+/// further input; `None` for no TTL.
+fn ttl_deadline(ttl_ds: u16) -> Option<Instant> {
+    (ttl_ds > 0).then(|| Instant::now() + Duration::from_millis(u64::from(ttl_ds) * 100))
 }

@@ -11,6 +11,37 @@
 //! push.send("hello".into(), 0).unwrap();
 //! assert_eq!(&pull.recv(0).unwrap().data[..], b"hello");
 //! ```
+//!
+//! # How the engine is built
+//!
+//! The modules form layers; each imports only from the layers below it, and
+//! `xt/import-cycles.pl` (run by `t/03-no-import-cycles.t`) fails on any circle.
+//!
+//! - Bottom: `sys` (every raw system call, behind one error-converting helper), `error`
+//!   (typed errors, one errno each, and the errno table), `msg` (frames and messages), `sync`
+//!   (std or loom atomics), `spsc` (the lock-free queue), `signaler` (the wake-up fd of a
+//!   socket, the ZMQ_FD), `pipe` (whole-message queues with HWM, and the commands peers send
+//!   through them), `kind` (every socket type's facts: name, compatible peers, identity,
+//!   subscription role, default linger, raw mode), `subscription` (subscribe/cancel bytes),
+//!   `options/` (every socket option declared once in a table), `endpoint` (addresses).
+//! - `strategy/`: how a socket spreads and gathers messages over its pipes (load-balance,
+//!   fair-queue, distribute, topic matching).
+//! - `zmtp/`: the wire protocol without I/O: greeting, frames, the decoder, commands,
+//!   metadata, the handshake state machine and the security mechanisms behind one trait
+//!   (`zmtp/mechanism/`: NULL, and ZAP requests).
+//! - `transport/`: tcp, ipc and inproc behind one interface (bind, accept, connect); a new
+//!   transport is a file there and a line in its list.
+//! - `monitor`: socket events as an event sink, delivered on an inproc PAIR.
+//! - `io/`: the I/O threads (reactor, timers, listeners, connecters) and one session per
+//!   tcp/ipc connection, which runs the handshake and moves messages between the stream and
+//!   the socket's pipes.
+//! - `ctx`: the context's shared state (sockets, inproc registry, I/O threads, termination).
+//! - `socket/`: the socket shared by every type (endpoints, blocking, events, options) and
+//!   one file per type's behaviour (its `Pattern`); `poll` and `proxy` on top.
+//!
+//! A socket type is its file in `socket/` and its row in `kind`; a security mechanism is its
+//! file in `zmtp/mechanism/` and its options' rows in the option table; a transport is its
+//! file in `transport/` and its `Endpoint` scheme.
 
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 

@@ -4,24 +4,12 @@
 //! to its socket.
 
 use super::{protocol, ttl_deadline, Closed, Session};
-use crate::io::SessionOptions;
 use crate::monitor::event;
 use crate::zmtp::handshake::{Handshake, Progress};
 use crate::zmtp::mechanism;
 use crate::zmtp::mechanism::zap::ZapAnswer;
 use crate::zmtp::metadata::{Metadata, PeerCheck};
 use crate::zmtp::HandshakeError;
-use bytes::Bytes;
-
-/// The settings that choose a connection's security mechanism. The socket options refuse
-/// ZMQ_ZAP_DOMAIN and the PLAIN and CURVE options (`options::unavailable`), so every
-/// connection runs NULL without ZAP.
-fn mechanism_options(opts: &SessionOptions) -> mechanism::Options {
-    mechanism::Options {
-        zap_domain: Bytes::new(),
-        routing_id: opts.routing_id.clone(),
-    }
-}
 
 /// How a failed handshake closes the connection.
 pub(super) fn refused(e: HandshakeError) -> Closed {
@@ -45,7 +33,7 @@ impl Session {
                 .sends_identity
                 .then(|| self.opts.routing_id.clone()),
         };
-        let mechanism = mechanism::for_options(&mechanism_options(&self.opts), ours);
+        let mechanism = mechanism::for_options(&mechanism::Options::from_socket(&self.opts), ours);
         let peer_check = PeerCheck::new(move |peer| ty.compatible(peer));
         let handshake = self
             .out

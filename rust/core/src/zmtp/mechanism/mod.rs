@@ -6,7 +6,8 @@
 //! metadata once they arrived, the ZAP request a server makes, and, for a mechanism that
 //! encrypts (CURVE), the wrapping of every frame once the handshake is over. The handshake
 //! ([`super::handshake`]) drives it and does the rest (greetings, heartbeats, ERROR, metadata
-//! checks), so a new mechanism is a file here, its options, and a line in [`for_options`].
+//! checks), so a new mechanism is a file here, its options (rows of the option table, read in
+//! [`Options::from_socket`]), and a line in [`for_options`].
 
 pub(crate) mod null;
 pub(crate) mod zap;
@@ -14,6 +15,7 @@ pub(crate) mod zap;
 use super::error::{HandshakeError, ProtocolError};
 use super::frame::{self, RawFrame};
 use super::metadata::Metadata;
+use crate::options::SessionOptions;
 use bytes::{Bytes, BytesMut};
 use std::fmt;
 use zap::{ZapAnswer, ZapRequest};
@@ -90,6 +92,18 @@ pub(crate) struct Options {
     pub(crate) zap_domain: Bytes,
     /// The socket's routing id, which libzmq sends as a ZAP request's identity frame.
     pub(crate) routing_id: Bytes,
+}
+
+impl Options {
+    /// The mechanism settings of a connection made with the socket's options `o`. ZAP_DOMAIN
+    /// and the PLAIN and CURVE options are refused by the option table today, so every
+    /// connection runs NULL without ZAP.
+    pub(crate) fn from_socket(o: &SessionOptions) -> Options {
+        Options {
+            zap_domain: Bytes::new(),
+            routing_id: o.routing_id.clone(),
+        }
+    }
 }
 
 /// The mechanism a connection of a socket with these options runs, announcing `ours` as its

@@ -33,6 +33,9 @@
 // threshold.
 #define ZR_OWNED_MIN (128 * 1024)
 
+// Size of a buffer for a CURVE key in Z85: 40 characters and a NUL.
+#define ZR_CURVE_KEY_Z85_BUF 41
+
 // Option value types, as returned by [`zr_option_type`].
 #define ZR_OPT_INT 0
 
@@ -237,6 +240,39 @@ int32_t zr_ctx_socket_count(const struct zr_ctx *ctx);
 // # Safety
 // `ctx` is NULL or a live handle, not used afterwards.
 void zr_ctx_destroy(struct zr_ctx *ctx);
+
+// Encodes `len` bytes at `src` (a multiple of 4) as Z85 into `out`, followed by a NUL;
+// `*out_len` is the number of characters, without the NUL. EINVAL for a length that is not
+// a multiple of 4, or an `out_cap` below that number plus 1.
+//
+// # Safety
+// `src` is valid for `len` bytes (or NULL when `len` is 0), `out` for `out_cap` bytes,
+// `out_len` for writing (or NULL).
+int32_t zr_z85_encode(const uint8_t *src, size_t len, char *out, size_t out_cap, size_t *out_len);
+
+// Decodes `len` characters of Z85 at `src` into `out`; `*out_len` is the number of bytes.
+// EINVAL for a length below 5 or not a multiple of 5, a character outside the alphabet, a
+// group of 5 above 0xFFFFFFFF, or an `out_cap` too small; then `out` is left alone.
+//
+// # Safety
+// `src` is valid for `len` bytes (or NULL when `len` is 0), `out` for `out_cap` bytes,
+// `out_len` for writing (or NULL).
+int32_t zr_z85_decode(const char *src, size_t len, uint8_t *out, size_t out_cap, size_t *out_len);
+
+// A new CURVE key pair (secret from the OS's random generator) as two Z85 strings of 40
+// characters and a NUL, as `zmq_curve_keypair`.
+//
+// # Safety
+// `public` and `secret` are valid for writing [`ZR_CURVE_KEY_Z85_BUF`] bytes.
+int32_t zr_curve_keypair(char *public_, char *secret);
+
+// The public key (Z85, 40 characters and a NUL) of a secret key given as 40 Z85 characters
+// followed by a NUL, as `zmq_curve_public`. EINVAL if the secret is not that.
+//
+// # Safety
+// `public` is valid for writing [`ZR_CURVE_KEY_Z85_BUF`] bytes; `secret` is valid for
+// reading up to its NUL or [`ZR_CURVE_KEY_Z85_BUF`] bytes, whichever comes first.
+int32_t zr_curve_public(char *public_, const char *secret);
 
 // Sets a socket option from its raw encoding (as `zmq_setsockopt`).
 //

@@ -15,6 +15,7 @@
 mod buf;
 mod ctx;
 mod error;
+mod keys;
 mod option;
 mod poll;
 mod proxy;
@@ -22,6 +23,7 @@ mod socket;
 
 pub use buf::*;
 pub use ctx::*;
+pub use keys::*;
 pub use option::*;
 pub use poll::*;
 pub use proxy::*;

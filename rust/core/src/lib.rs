@@ -23,7 +23,8 @@
 //!   socket, the ZMQ_FD), `pipe` (whole-message queues with HWM, and the commands peers send
 //!   through them), `kind` (every socket type's facts: name, compatible peers, identity,
 //!   subscription role, default linger, raw mode), `subscription` (subscribe/cancel bytes),
-//!   `options/` (every socket option declared once in a table), `endpoint` (addresses).
+//!   `options/` (every socket option declared once in a table), `endpoint` (addresses),
+//!   `z85` (RFC 32 text) and `curve_keys` (X25519 key pairs, as `zmq_curve_keypair`).
 //! - `strategy/`: how a socket spreads and gathers messages over its pipes (load-balance,
 //!   fair-queue, distribute, topic matching).
 //! - `zmtp/`: the wire protocol without I/O: greeting, frames, the decoder, commands,
@@ -46,6 +47,7 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 mod ctx;
+pub mod curve_keys;
 mod endpoint;
 mod error;
 mod io;
@@ -64,6 +66,7 @@ mod subscription;
 mod sync;
 mod sys;
 mod transport;
+pub mod z85;
 pub(crate) mod zmtp;
 
 #[cfg(all(test, loom))]

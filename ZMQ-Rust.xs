@@ -129,6 +129,13 @@ static void zrp_ctx_fail_e(pTHX_ zrp_ctx *c, const char *func, int e, const char
 #define zrp_sock_fail(s, func) zrp_sock_fail_e(aTHX_ (s), (func), zr_errno(), NULL)
 #define zrp_ctx_fail(c, func) zrp_ctx_fail_e(aTHX_ (c), (func), zr_errno(), NULL)
 
+/* Zeroes `n` bytes at `p` in a way the compiler keeps (secret keys on the C stack). */
+static void zrp_wipe(void *p, size_t n) {
+    volatile unsigned char *v = (volatile unsigned char *)p;
+    while (n--)
+        *v++ = 0;
+}
+
 /* Bytes of a message argument: a defined non-reference scalar. UTF-8 strings go out as their
  * UTF-8 encoding, like the other Perl bindings. */
 static const char *zrp_bytes(pTHX_ SV *sv, STRLEN *len, const char *what) {
@@ -595,6 +602,78 @@ _errno_table()
         av_push(row, newSViv(value));
         mXPUSHs(newRV_noinc((SV *)row));
     }
+
+void
+_last_error()
+  PPCODE:
+    /* (errno, description) of the engine's last failure on this thread. */
+    EXTEND(SP, 2);
+    mPUSHi(zr_errno());
+    mPUSHs(newSVpv(zr_last_error(), 0));
+
+void
+_z85_encode(data)
+    SV *data
+  PPCODE:
+    /* Z85 of a byte string (a multiple of 4 bytes); empty on failure (see _last_error). */
+    STRLEN len;
+    const char *p = SvPVbyte(data, len);
+    size_t cap = len / 4 * 5 + 1, n = 0;
+    SV *out = sv_2mortal(newSV(cap));
+    if (zr_z85_encode((const uint8_t *)p, len, SvPVX(out), cap, &n) != 0)
+        XSRETURN_EMPTY;
+    SvCUR_set(out, n);
+    SvPOK_only(out);
+    XPUSHs(out);
+
+void
+_z85_decode(string)
+    SV *string
+  PPCODE:
+    /* The bytes of a Z85 string; empty on failure (see _last_error). */
+    STRLEN len;
+    const char *p = SvPVbyte(string, len);
+    size_t cap = len / 5 * 4, n = 0;
+    SV *out = sv_2mortal(newSV(cap + 1));
+    if (zr_z85_decode(p, len, (uint8_t *)SvPVX(out), cap, &n) != 0)
+        XSRETURN_EMPTY;
+    SvPVX(out)[n] = '\0';
+    SvCUR_set(out, n);
+    SvPOK_only(out);
+    XPUSHs(out);
+
+void
+_curve_keypair()
+  PPCODE:
+    /* (public, secret) as 40-character Z85 strings; empty on failure (see _last_error). */
+    char pub[ZR_CURVE_KEY_Z85_BUF], sec[ZR_CURVE_KEY_Z85_BUF];
+    int rc = zr_curve_keypair(pub, sec);
+    if (rc != 0)
+        XSRETURN_EMPTY;
+    EXTEND(SP, 2);
+    mPUSHp(pub, ZR_CURVE_KEY_Z85_BUF - 1);
+    mPUSHp(sec, ZR_CURVE_KEY_Z85_BUF - 1);
+    zrp_wipe(sec, sizeof sec);
+
+void
+_curve_public(secret)
+    SV *secret
+  PPCODE:
+    /* The public key of a secret key, both as 40-character Z85 strings; empty on failure
+     * (see _last_error). The caller checks the length. */
+    char pub[ZR_CURVE_KEY_Z85_BUF], sec[ZR_CURVE_KEY_Z85_BUF];
+    STRLEN len;
+    const char *p = SvPVbyte(secret, len);
+    int rc;
+    if (len != ZR_CURVE_KEY_Z85_BUF - 1)
+        croak("ZMQ::Rust::_curve_public: the key must be %d bytes", ZR_CURVE_KEY_Z85_BUF - 1);
+    Copy(p, sec, len, char);
+    sec[len] = '\0';
+    rc = zr_curve_public(pub, sec);
+    zrp_wipe(sec, sizeof sec);
+    if (rc != 0)
+        XSRETURN_EMPTY;
+    mXPUSHp(pub, ZR_CURVE_KEY_Z85_BUF - 1);
 
 void
 _poll(items, timeout_ms)

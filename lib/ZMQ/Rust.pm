@@ -52,58 +52,64 @@ sub new {
 # The current interpreter thread's id (0 without threads), as ZMQ::FFI's current_tid.
 sub _current_tid { $INC{'threads.pm'} ? threads->tid : 0 }
 
-# Z85, ZeroMQ RFC 32: 4 bytes become 5 printable characters.
-my @Z85 = split //,
-    '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
-my %Z85 = map { $Z85[$_] => $_ } 0 .. $#Z85;
+# Z85 (ZeroMQ RFC 32) and CURVE key pairs are the engine's; these check the Perl arguments
+# and turn a failure into a ZMQ::Rust::Error.
+# Their errors name the line that called them, directly or through a context method.
+our @CARP_NOT = ('ZMQ::Rust::Context');
 
 sub z85_encode {
     my ($data) = @_;
-    _z85_fail('zmq_z85_encode', 'data must be defined') unless defined $data;
-    if (utf8::is_utf8($data)) {
-        $data = "$data";
-        utf8::downgrade($data, 1)
-            or _z85_fail('zmq_z85_encode', 'data must be bytes, not wide characters');
-    }
-    _z85_fail('zmq_z85_encode', 'the length must be a multiple of 4, got ' . length $data)
-        if length($data) % 4;
-    my $out = '';
-    for my $v (unpack 'N*', $data) {
-        my $chunk = '';
-        for (1 .. 5) {
-            $chunk = $Z85[$v % 85] . $chunk;
-            $v = int($v / 85);
-        }
-        $out .= $chunk;
-    }
-    return $out;
+    my @r = _z85_encode( _byte_arg( 'zmq_z85_encode', 'data', $data ) );
+    return @r ? $r[0] : _engine_fail('zmq_z85_encode');
 }
 
 sub z85_decode {
     my ($string) = @_;
-    _z85_fail('zmq_z85_decode', 'string must be defined') unless defined $string;
+    $string = _byte_arg( 'zmq_z85_decode', 'string', $string );
     # A key as zmq_curve_keypair gives it (and ZMQ::FFI returns it) ends with a NUL.
     $string =~ s/\0\z//;
-    _z85_fail('zmq_z85_decode', 'the length must be a multiple of 5, got ' . length $string)
-        if length($string) % 5;
-    my $out = '';
-    for (my $i = 0; $i < length $string; $i += 5) {
-        my $v = 0;
-        for my $ch (split //, substr($string, $i, 5)) {
-            my $d = $Z85{$ch};
-            _z85_fail('zmq_z85_decode', "not a Z85 character: '$ch'") unless defined $d;
-            $v = $v * 85 + $d;
-        }
-        _z85_fail('zmq_z85_decode', 'value out of range') if $v > 0xFFFFFFFF;
-        $out .= pack 'N', $v;
-    }
-    return $out;
+    my @r = _z85_decode($string);
+    return @r ? $r[0] : _engine_fail('zmq_z85_decode');
 }
 
-sub _z85_fail {
-    my ($func, $why) = @_;
-    local $Carp::CarpLevel = $Carp::CarpLevel + 1;
-    ZMQ::Rust::Error->throw($func, Errno::EINVAL(), strerror(Errno::EINVAL()) . ": $why");
+sub curve_keypair {
+    my @r = _curve_keypair();
+    return @r ? @r : _engine_fail('zmq_curve_keypair');
+}
+
+sub curve_public {
+    my ($secret) = @_;
+    $secret = _byte_arg( 'zmq_curve_public', 'the secret key', $secret );
+    $secret =~ s/\0\z//;
+    _fail( 'zmq_curve_public', Errno::EINVAL(),
+        'the secret key must be 40 Z85 characters, got a length of ' . length $secret )
+        unless length($secret) == 40;
+    my @r = _curve_public($secret);
+    return @r ? $r[0] : _engine_fail('zmq_curve_public');
+}
+
+# $value as a byte string, or a croak (EINVAL) naming what was wrong with it.
+sub _byte_arg {
+    my ( $func, $what, $value ) = @_;
+    _fail( $func, Errno::EINVAL(), "$what must be defined" ) unless defined $value;
+    if ( utf8::is_utf8($value) ) {
+        $value = "$value";
+        utf8::downgrade( $value, 1 )
+            or _fail( $func, Errno::EINVAL(), "$what must be bytes, not wide characters" );
+    }
+    return $value;
+}
+
+# Croaks with the engine's last failure.
+sub _engine_fail {
+    my ($func) = @_;
+    my ( $errno, $text ) = _last_error();
+    ZMQ::Rust::Error->throw( $func, $errno, $text );
+}
+
+sub _fail {
+    my ( $func, $errno, $why ) = @_;
+    ZMQ::Rust::Error->throw( $func, $errno, strerror($errno) . ": $why" );
 }
 
 # Contexts still alive at exit are destroyed here, after the program's own END blocks:
@@ -276,15 +282,31 @@ C<$control>. C<$ctx-E<gt>device> croaks as ZMQ::FFI does with libzmq 3 and later
 
 =head2 $ctx->z85_encode($bytes), $ctx->z85_decode($string)
 
-Z85 (ZeroMQ RFC 32), also as the functions C<ZMQ::Rust::z85_encode> and
-C<ZMQ::Rust::z85_decode>. C<$bytes> must be a multiple of 4 bytes long, C<$string> of 5
-characters (a trailing NUL, as in keys from libzmq's C<zmq_curve_keypair>, is dropped);
-anything else fails with C<EINVAL>.
+Z85 (ZeroMQ RFC 32), as libzmq's C<zmq_z85_encode> and C<zmq_z85_decode>, also as the
+functions C<ZMQ::Rust::z85_encode> and C<ZMQ::Rust::z85_decode>. C<$bytes> must be a
+multiple of 4 bytes long (the empty string encodes to C<''>); C<$string> must be at least 5
+characters and a multiple of 5 (a trailing NUL, as in keys from libzmq's
+C<zmq_curve_keypair>, is dropped), every character from the Z85 alphabet, and no group of 5
+above 0xFFFFFFFF (C<#####> is refused, C<%nSc0> is C<"\xFF" x 4>). Anything else fails with
+C<EINVAL> and a message saying what was wrong, e.g. C<zmq_z85_decode: Invalid argument: not a
+Z85 character: '~' at offset 4>.
 
 =head2 $ctx->curve_keypair
 
-Croaks C<zmq_curve_keypair: Operation not supported: CURVE is not available in ZMQ::Rust>
-(C<ENOTSUP>): there is no CURVE mechanism yet.
+A new CURVE key pair, C<($public, $secret)>, each 40 Z85 characters, as libzmq's
+C<zmq_curve_keypair>: the secret is 32 bytes from the operating system's random generator,
+the public key is derived from it (X25519, RustCrypto's C<crypto_box>). ZMQ::FFI returns the
+same keys with libzmq's trailing NUL as a 41st byte; C<z85_decode> and C<curve_public> take
+either form. Also as the function C<ZMQ::Rust::curve_keypair>.
+
+Key pairs are a helper only: sockets cannot use CURVE yet (see L</SECURITY>), and
+C<has_capability('curve')> is false.
+
+=head2 $ctx->curve_public($secret)
+
+The public key (40 Z85 characters) of a secret key given as 40 Z85 characters, as libzmq's
+C<zmq_curve_public>; anything else fails with C<EINVAL>. Also as the function
+C<ZMQ::Rust::curve_public>.
 
 =head2 $ctx->sockets
 
@@ -512,7 +534,8 @@ not available in this build ...>.
 =item *
 
 C<ZMQ_MECHANISM> reads C<ZMQ_NULL> (0); C<< $ctx->has_capability('curve') >> (and C<plain>,
-C<gssapi>) is false; C<curve_keypair> croaks with C<ENOTSUP>.
+C<gssapi>) is false. (C<curve_keypair> and C<curve_public> make and derive keys, but no
+socket can use them yet.)
 
 =item *
 
@@ -596,8 +619,10 @@ C<ETERM>, C<ENOCOMPATPROTO>, C<EMTHREAD>.
 
 =item *
 
-No CURVE, PLAIN or GSSAPI (see L</SECURITY>): their options and C<curve_keypair> fail. C<z85_encode> and C<z85_decode>
-are pure Perl and take any length that is a multiple of 4 (5) (ZMQ::FFI's assume 32-byte keys).
+No CURVE, PLAIN or GSSAPI (see L</SECURITY>): their options fail. C<curve_keypair> returns
+40-character keys, without the trailing NUL byte of ZMQ::FFI's 41-byte ones. C<z85_encode>
+and C<z85_decode> take any length that is a multiple of 4 (5) (ZMQ::FFI's assume 32-byte
+keys).
 
 =item *
 

@@ -117,15 +117,19 @@ sub context_ptr {
 # The errno of the last call when it failed (0 when it did not), as ZMQ::FFI's has_error.
 sub has_error { $_[0]->last_errno }
 
-# CURVE needs libsodium's crypto, which ZMQ::Rust does not have (yet).
+# CURVE key pairs and Z85 (ZeroMQ RFC 32), as zmq_curve_keypair, zmq_curve_public,
+# zmq_z85_encode and zmq_z85_decode. Invalid input fails with EINVAL: it croaks, or with
+# die_on_error off returns nothing and sets $!.
 sub curve_keypair {
-    ZMQ::Rust::Error->throw('zmq_curve_keypair', ZMQ::Rust::Constants::ENOTSUP(),
-        ZMQ::Rust::strerror(ZMQ::Rust::Constants::ENOTSUP())
-            . ': CURVE is not available in ZMQ::Rust (has_capability("curve") is false)');
+    my ($self) = @_;
+    return $self->_checked( \&ZMQ::Rust::curve_keypair );
 }
 
-# Z85 (ZeroMQ RFC 32), as zmq_z85_encode/zmq_z85_decode. Invalid input fails with EINVAL: it
-# croaks, or with die_on_error off returns nothing and sets $!.
+sub curve_public {
+    my ( $self, $secret ) = @_;
+    return $self->_checked( \&ZMQ::Rust::curve_public, $secret );
+}
+
 sub z85_encode {
     my ($self, $data) = @_;
     return $self->_z85('z85_encode', $data);

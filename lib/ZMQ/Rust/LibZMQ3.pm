@@ -24,6 +24,7 @@ our @EXPORT = qw(
 );
 our @EXPORT_OK = qw(
     zmq_version zmq_proxy_steerable
+    zmq_curve_keypair zmq_curve_public zmq_z85_encode zmq_z85_decode
     zmq_getsockopt_int zmq_getsockopt_int64 zmq_getsockopt_uint64 zmq_getsockopt_string
     zmq_setsockopt_int zmq_setsockopt_int64 zmq_setsockopt_uint64 zmq_setsockopt_string
 );
@@ -676,6 +677,37 @@ sub zmq_socket_monitor {
     return -1;
 }
 
+# ---- CURVE keys and Z85 (not in ZMQ::LibZMQ3: libzmq's C functions, Perl-shaped) ---------
+
+sub zmq_curve_keypair {
+    _usage( 'zmq_curve_keypair', '' ) if @_;
+    my ( $ok, @keys ) = _try( \&ZMQ::Rust::curve_keypair );
+    return $ok ? @keys : ();
+}
+
+sub zmq_curve_public {
+    _usage( 'zmq_curve_public', 'secret_key' ) unless @_ == 1;
+    my ($secret) = @_;
+    my ( $ok, $public ) = _try( sub { ZMQ::Rust::curve_public( _bytes_or_undef($secret) ) } );
+    return $ok ? $public : undef;
+}
+
+sub zmq_z85_encode {
+    _usage( 'zmq_z85_encode', 'data' ) unless @_ == 1;
+    my ($data) = @_;
+    my ( $ok, $text ) = _try( sub { ZMQ::Rust::z85_encode( _bytes_or_undef($data) ) } );
+    return $ok ? $text : undef;
+}
+
+sub zmq_z85_decode {
+    _usage( 'zmq_z85_decode', 'string' ) unless @_ == 1;
+    my ($string) = @_;
+    my ( $ok, $data ) = _try( sub { ZMQ::Rust::z85_decode( _bytes_or_undef($string) ) } );
+    return $ok ? $data : undef;
+}
+
+sub _bytes_or_undef { defined $_[0] ? _bytes( $_[0] ) : undef }
+
 # ---- classes --------------------------------------------------------------------------------
 
 # The objects answer isa() for ZMQ::LibZMQ3's classes too, as code written for it (the ZMQ
@@ -740,7 +772,9 @@ zmq_sendmsg zmq_setsockopt zmq_socket zmq_socket_monitor zmq_poll zmq_device zmq
 
 Called by their full names (or imported by name): C<zmq_version>, the typed
 C<zmq_getsockopt_int>, C<_int64>, C<_uint64>, C<_string> and C<zmq_setsockopt_int>, C<_int64>,
-C<_uint64>, C<_string>, and C<zmq_proxy_steerable> (not in ZMQ::LibZMQ3). The constant subs
+C<_uint64>, C<_string>, and, not in ZMQ::LibZMQ3, C<zmq_proxy_steerable>,
+C<zmq_curve_keypair>, C<zmq_curve_public>, C<zmq_z85_encode> and C<zmq_z85_decode>. The
+constant subs
 C<HAS_ZMQ_INIT>, C<HAS_ZMQ_TERM>, C<HAS_ZMQ_CTX_NEW>, C<HAS_ZMQ_CTX_DESTROY>,
 C<HAS_ZMQ_CTX_GET>, C<HAS_ZMQ_CTX_SET>, C<HAS_ZMQ_DEVICE>, C<HAS_ZMQ_PROXY>,
 C<HAS_ZMQ_MSG_SEND>, C<HAS_ZMQ_MSG_RECV>, C<HAS_ZMQ_SENDMSG>, C<HAS_ZMQ_RECVMSG>,
@@ -868,6 +902,21 @@ C<TERMINATE> (returns 0) and C<STATISTICS>.
 
 0 or -1. Events arrive on a PAIR connected to the C<inproc://> endpoint as two frames:
 C<unpack('S L', $frame1)> is (event, value), frame 2 the endpoint.
+
+=item zmq_curve_keypair(), zmq_curve_public($secret)
+
+Not in ZMQ::LibZMQ3; libzmq's C functions. C<zmq_curve_keypair> returns a new CURVE key pair
+C<($public, $secret)>, each 40 Z85 characters (the secret from the operating system's random
+generator). C<zmq_curve_public> returns the public key of a secret key given as 40 Z85
+characters (a trailing NUL is allowed), or undef with C<$!> EINVAL when it is not that.
+C<curve> is still not a mechanism sockets can use (see L<ZMQ::Rust/SECURITY>).
+
+=item zmq_z85_encode($data), zmq_z85_decode($string)
+
+Not in ZMQ::LibZMQ3; libzmq's C functions. Z85 (ZeroMQ RFC 32) text of C<$data> (a multiple
+of 4 bytes), and the bytes of C<$string> (at least 5 characters, a multiple of 5, with an
+optional trailing NUL). Invalid input returns undef with C<$!> EINVAL: a wrong length, a
+character outside the Z85 alphabet, or a group of 5 characters above 0xFFFFFFFF (C<#####>).
 
 =item zmq_errno, zmq_strerror($errno), zmq_version
 

@@ -126,7 +126,7 @@ fn group_value(group: &[u8], offset: usize) -> Result<u32> {
         if d == 0xFF {
             return Err(Error::invalid(format!(
                 "not a Z85 character: '{}' at offset {}",
-                c.escape_ascii(),
+                shown(&[c]),
                 offset + j
             )));
         }
@@ -135,9 +135,20 @@ fn group_value(group: &[u8], offset: usize) -> Result<u32> {
     u32::try_from(v).map_err(|_| {
         Error::invalid(format!(
             "the group '{}' at offset {offset} is out of range (above 0xFFFFFFFF)",
-            group.escape_ascii()
+            shown(group)
         ))
     })
+}
+
+/// `bytes` for an error message: printable ASCII as it is, anything else as `\xNN`.
+fn shown(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            b' '..=b'~' => char::from(b).to_string(),
+            _ => format!("\\x{b:02x}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -221,6 +232,8 @@ mod tests {
             m,
             "Invalid argument: not a Z85 character: '\\xff' at offset 5"
         );
+        let m = message(decode(b"HelloWor\"d").unwrap_err());
+        assert_eq!(m, "Invalid argument: not a Z85 character: '\"' at offset 8");
         for bad in [
             b' ', b'"', b'\'', b',', b';', b'\\', b'_', b'`', b'|', b'~', 0,
         ] {

@@ -1,8 +1,8 @@
 //! CURVE key pairs (RFC 26): 32-byte X25519 keys, public = X25519(secret, base point 9), as
 //! libzmq's `zmq_curve_keypair` and `zmq_curve_public` (whose text form is Z85, see `z85`).
 //!
-//! The arithmetic is RustCrypto's (`crypto_box`'s X25519). Secret bytes live in
-//! [`Zeroizing`] buffers, wiped when dropped, and nothing here formats them.
+//! The arithmetic is RustCrypto's (`crypto_box`'s X25519). Secret bytes live in [`Secret`]
+//! buffers, wiped when dropped, whose `Debug` shows no byte of them.
 
 use crate::error::{Error, Result};
 use crate::z85;
@@ -16,10 +16,38 @@ pub const KEY_LEN: usize = 32;
 /// Length of a key in Z85 (without libzmq's terminating NUL).
 pub const KEY_Z85_LEN: usize = z85::encoded_len(KEY_LEN);
 
+/// Secret bytes (a key, or its Z85 text): wiped when dropped, never formatted.
+pub struct Secret<const N: usize>(Zeroizing<[u8; N]>);
+
+impl<const N: usize> Secret<N> {
+    fn zeroed() -> Self {
+        Secret(Zeroizing::new([0u8; N]))
+    }
+}
+
+impl<const N: usize> std::ops::Deref for Secret<N> {
+    type Target = [u8; N];
+    fn deref(&self) -> &[u8; N] {
+        &self.0
+    }
+}
+
+impl<const N: usize> std::ops::DerefMut for Secret<N> {
+    fn deref_mut(&mut self) -> &mut [u8; N] {
+        &mut self.0
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Secret<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret<{N}>(..)")
+    }
+}
+
 /// A new key pair: the secret from the operating system's random generator, the public key
 /// derived from it. Returns (public, secret).
-pub fn keypair() -> Result<([u8; KEY_LEN], Zeroizing<[u8; KEY_LEN]>)> {
-    let mut secret = Zeroizing::new([0u8; KEY_LEN]);
+pub fn keypair() -> Result<([u8; KEY_LEN], Secret<KEY_LEN>)> {
+    let mut secret = Secret::zeroed();
     OsRng.try_fill_bytes(&mut secret[..]).map_err(|e| {
         Error::Os(
             e.raw_os_error().unwrap_or(libc::EIO),
@@ -36,21 +64,21 @@ pub fn public_from_secret(secret: &[u8; KEY_LEN]) -> [u8; KEY_LEN] {
 }
 
 /// A key from its Z85 text (40 characters).
-pub fn key_from_z85(text: &[u8]) -> Result<Zeroizing<[u8; KEY_LEN]>> {
+pub fn key_from_z85(text: &[u8]) -> Result<Secret<KEY_LEN>> {
     if text.len() != KEY_Z85_LEN {
         return Err(Error::invalid(format!(
             "a CURVE key in Z85 is {KEY_Z85_LEN} characters, got {}",
             text.len()
         )));
     }
-    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    let mut key = Secret::zeroed();
     z85::decode_into(text, &mut key[..])?;
     Ok(key)
 }
 
 /// A key as Z85 text (40 characters).
-pub fn key_to_z85(key: &[u8; KEY_LEN]) -> Zeroizing<[u8; KEY_Z85_LEN]> {
-    let mut text = Zeroizing::new([0u8; KEY_Z85_LEN]);
+pub fn key_to_z85(key: &[u8; KEY_LEN]) -> Secret<KEY_Z85_LEN> {
+    let mut text = Secret::zeroed();
     // 32 is a multiple of 4 and the buffer has the length it needs: this cannot fail.
     let _ = z85::encode_into(key, &mut text[..]);
     text
@@ -117,6 +145,12 @@ mod tests {
         assert_ne!(p1, p2);
         assert_eq!(public_from_secret(&s1), p1);
         assert_eq!(public_from_secret(&s2), p2);
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let (_, secret) = keypair().unwrap();
+        assert_eq!(format!("{secret:?}"), "Secret<32>(..)");
     }
 
     #[test]

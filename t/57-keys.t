@@ -113,7 +113,8 @@ subtest 'curve_public refuses what is not a Z85 key' => sub {
         [ "$good$good",                qr/got a length of 80/ ],
         [ substr( $good, 0, 39 ) . '~', qr/^zmq_curve_public: Invalid argument: not a Z85 character: '~' at offset 39/ ],
         [ '#' x 40,                    qr/^zmq_curve_public: Invalid argument: the group '#####' at offset 0 is out of range/ ],
-        [ "\0" x 40,                   qr/^zmq_curve_public: Invalid argument: / ],
+        [ "\0" x 41,                   qr/^zmq_curve_public: Invalid argument: the secret key contains a NUL byte/ ],
+        [ substr( $good, 0, 20 ) . "\0" . substr( $good, 21 ), qr/contains a NUL byte/ ],
         [ undef,                       qr/^zmq_curve_public: Invalid argument: the secret key must be defined/ ],
     );
     for my $b (@bad) {

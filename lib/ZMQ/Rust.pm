@@ -53,8 +53,8 @@ sub new {
 sub _current_tid { $INC{'threads.pm'} ? threads->tid : 0 }
 
 # Z85 (ZeroMQ RFC 32) and CURVE key pairs are the engine's; these check the Perl arguments
-# and turn a failure into a ZMQ::Rust::Error.
-# Their errors name the line that called them, directly or through a context method.
+# and turn a failure into a ZMQ::Rust::Error, which names the line that called them (directly
+# or through a context method).
 our @CARP_NOT = ('ZMQ::Rust::Context');
 
 sub z85_encode {
@@ -84,6 +84,8 @@ sub curve_public {
     _fail( 'zmq_curve_public', Errno::EINVAL(),
         'the secret key must be 40 Z85 characters, got a length of ' . length $secret )
         unless length($secret) == 40;
+    _fail( 'zmq_curve_public', Errno::EINVAL(), 'the secret key contains a NUL byte' )
+        if index( $secret, "\0" ) >= 0;
     my @r = _curve_public($secret);
     return @r ? $r[0] : _engine_fail('zmq_curve_public');
 }

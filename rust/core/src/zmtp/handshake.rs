@@ -12,7 +12,9 @@
 //! does much the same): the signature and major version at once, the rest, with the first
 //! commands of the mechanism (NULL: READY), once the peer's signature and major version
 //! arrived. libzmq and JeroMQ send their signature at once and the rest once they have read
-//! ours, so this never waits on a peer that waits on us.
+//! ours, so this never waits on a peer that waits on us. A mechanism may hold its first
+//! command until the peer's whole greeting named the same mechanism (a PLAIN client's HELLO,
+//! which carries the password).
 //!
 //! Why not all 64 bytes at once: JeroMQ (0.6.0 and earlier) sometimes fails to register a
 //! socket it has just connected with its selector (zeromq/jeromq#1022). Such a connection reads

@@ -126,11 +126,6 @@ my %OUT_OF_SCOPE = (
 # at the start of each (see the POD).
 my %SKIP_SUBTESTS = (
     'ZMQ::FFI' => {
-        'options.t' => {
-            'string options' => 'sets ZMQ_PLAIN_USERNAME, which ZMQ::Rust refuses (ENOTSUP) until '
-              . 'it has the PLAIN mechanism, rather than store it and run NULL (SECURITY); the '
-              . 'croak would end the file before its other subtests',
-        },
         'errors.t' => {
             'util errors' => 'replaces FFI::Platypus::function to make ZMQ::FFI::Util::zmq_soname '
               . 'fail (FFI::Platypus specifics, soname loading)',
@@ -536,13 +531,6 @@ C<plan skip_all =E<gt> q{out of scope: ...}> is put at the start of each, so the
 file runs.
 
 =over
-
-=item ZMQ::FFI F<options.t>: C<string options>
-
-Sets C<ZMQ_PLAIN_USERNAME> and reads it back. ZMQ::Rust refuses every PLAIN option with
-C<ENOTSUP> until it has the PLAIN mechanism, rather than store the value while connections
-run NULL (see SECURITY in L<ZMQ::Rust>); the croak would end the file before its other
-subtests. Its other check, C<ZMQ_LAST_ENDPOINT> as a string, is in F<t/92-ffi-parity.t>.
 
 =item ZMQ::FFI F<errors.t>: C<util errors>
 

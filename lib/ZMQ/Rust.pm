@@ -206,8 +206,8 @@ Every socket type works over C<inproc://> (within a context), C<tcp://> and C<ip
 libzmq 4.3's semantics. Over tcp and ipc it speaks ZMTP 3.1 (and 3.0 with older peers) with
 the NULL mechanism, so it talks to programs using libzmq, pyzmq, CZMQ or JeroMQ. STREAM
 sockets talk to raw TCP peers (each message is C<[id, bytes]>; an empty message is a
-connect or disconnect notice, and sending one closes that connection). The PLAIN and CURVE
-mechanisms are not available yet.
+connect or disconnect notice, and sending one closes that connection). The PLAIN mechanism
+is there too (see L</SECURITY>); CURVE is not available yet.
 
 =head1 CONTEXT
 
@@ -519,8 +519,42 @@ Without a C<%SIG> handler a signal has its default effect: Ctrl-C ends the progr
 
 =head1 SECURITY
 
-Every connection runs ZeroMQ's NULL mechanism: no authentication and no encryption. PLAIN,
-CURVE, GSSAPI and ZAP are not in this build, and nothing pretends they are:
+A connection runs ZeroMQ's NULL mechanism (no authentication, no encryption) unless the
+socket is set up for PLAIN (RFC 24: a username and password, sent in clear, checked by the
+server). The mechanism and its role are copied into each connection when it is made: set
+them before C<bind> and C<connect>. The options, as libzmq 4.3 has them:
+
+=over
+
+=item C<ZMQ_PLAIN_SERVER> (int)
+
+1 makes the socket a PLAIN server; 0 sets the NULL mechanism again; anything else is
+C<EINVAL>. Reads 1 only for a PLAIN server.
+
+=item C<ZMQ_PLAIN_USERNAME>, C<ZMQ_PLAIN_PASSWORD> (string, 1 to 255 bytes)
+
+Either makes the socket a PLAIN client (the other credential is kept; unset, it is empty).
+Empty or longer values are C<EINVAL>. Read back as the string (undef until set).
+C<< $s->set(ZMQ_PLAIN_USERNAME, 'binary', 'admin') >> (the ZMQ::FFI way) works too.
+
+=item C<ZMQ_MECHANISM> (int, read only)
+
+C<ZMQ_NULL> (0) or C<ZMQ_PLAIN> (1): whichever of the options above was set last.
+
+=back
+
+A PLAIN server decides through a ZAP handler (RFC 27, C<inproc://zeromq.zap.01>). ZMQ::Rust
+cannot run one yet, so a ZMQ::Rust PLAIN server refuses every client, as libzmq does with no
+handler bound (its monitor reports C<ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL> with C<EFAULT>;
+the client keeps reconnecting). A ZMQ::Rust PLAIN client works with any libzmq PLAIN server
+(pyzmq's C<zmq.auth>, CZMQ's C<zauth>); a refusal shows on its monitor as
+C<ZMQ_EVENT_HANDSHAKE_FAILED_AUTH> with 400, and it does not reconnect.
+
+PLAIN and NULL never talk to each other: the handshake fails as between libzmq peers whose
+mechanisms differ (C<ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL>,
+C<ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH>).
+
+CURVE, GSSAPI and ZAP domains are not in this build, and nothing pretends they are:
 
 =over
 
@@ -529,25 +563,25 @@ CURVE, GSSAPI and ZAP are not in this build, and nothing pretends they are:
 Setting or reading one of their options fails and changes nothing: C<ZMQ_CURVE_SERVER>,
 C<ZMQ_CURVE_PUBLICKEY>, C<ZMQ_CURVE_SECRETKEY>, C<ZMQ_CURVE_SERVERKEY> and the
 C<ZMQ_GSSAPI_*> options with C<EINVAL> (what libzmq built without them answers),
-C<ZMQ_PLAIN_SERVER>, C<ZMQ_PLAIN_USERNAME>, C<ZMQ_PLAIN_PASSWORD> and C<ZMQ_ZAP_DOMAIN> with
-C<ENOTSUP>. The message says so: C<zmq_setsockopt: Invalid argument: the CURVE mechanism is
-not available in this build ...>.
+C<ZMQ_ZAP_DOMAIN> with C<ENOTSUP>. The message says so: C<zmq_setsockopt: Invalid argument:
+the CURVE mechanism is not available in this build ...>.
 
 =item *
 
-C<ZMQ_MECHANISM> reads C<ZMQ_NULL> (0); C<< $ctx->has_capability('curve') >> (and C<plain>,
-C<gssapi>) is false. (C<curve_keypair> and C<curve_public> make and derive keys, but no
-socket can use them yet.)
+C<< $ctx->has_capability('curve') >> (and C<gssapi>) is false, as is C<plain>, which libzmq's
+C<zmq_has> does not know either. (C<curve_keypair> and C<curve_public> make and derive keys,
+but no socket can use them yet.)
 
 =item *
 
-A peer that asks for PLAIN or CURVE gets no NULL connection in its place: the handshake
-fails, as between libzmq peers whose mechanisms differ.
+A peer that asks for CURVE gets no NULL connection in its place: the handshake fails, as
+between libzmq peers whose mechanisms differ.
 
 =back
 
+PLAIN sends its password in clear and encrypts nothing.
 Run traffic that needs protection over a network you trust (C<ipc://>, loopback, a VPN or an
-SSH tunnel) until the mechanisms arrive.
+SSH tunnel) until CURVE arrives.
 
 =head1 CONSTANTS
 
@@ -621,10 +655,10 @@ C<ETERM>, C<ENOCOMPATPROTO>, C<EMTHREAD>.
 
 =item *
 
-No CURVE, PLAIN or GSSAPI (see L</SECURITY>): their options fail. C<curve_keypair> returns
-40-character keys, without the trailing NUL byte of ZMQ::FFI's 41-byte ones. C<z85_encode>
-and C<z85_decode> take any length that is a multiple of 4 (5) (ZMQ::FFI's assume 32-byte
-keys).
+No CURVE or GSSAPI, and no ZAP handler for a PLAIN server yet (see L</SECURITY>): their
+options fail. C<curve_keypair> returns 40-character keys, without the trailing NUL byte of
+ZMQ::FFI's 41-byte ones. C<z85_encode> and C<z85_decode> take any length that is a multiple
+of 4 (5) (ZMQ::FFI's assume 32-byte keys).
 
 =item *
 

@@ -354,6 +354,11 @@ impl Reactor {
                         m.emit(event::HANDSHAKE_FAILED_AUTH, status, &s.endpoint)
                     }
                     Closed::Incompatible => {}
+                    Closed::NoZapHandler => m.emit(
+                        event::HANDSHAKE_FAILED_NO_DETAIL,
+                        libc::EFAULT as u32,
+                        &s.endpoint,
+                    ),
                     _ => m.emit(event::HANDSHAKE_FAILED_NO_DETAIL, 0, &s.endpoint),
                 }
             }
@@ -378,6 +383,7 @@ impl Reactor {
                     Closed::Protocol(_)
                     | Closed::Incompatible
                     | Closed::PeerError
+                    | Closed::NoZapHandler
                     | Closed::Auth(_) => c.dead = true,
                     Closed::Stopped => c.lingering = true,
                     Closed::Disconnected | Closed::Timeout => {}

@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod declare;
+mod security;
 mod table;
 mod value;
 
@@ -24,8 +25,7 @@ use value::only_default;
 pub(crate) use value::Field;
 pub use value::{decode_int, Check, OptType, OptValue, BOOL, FLAG};
 
-/// ZMQ_MECHANISM's value for NULL, the one mechanism every connection runs.
-pub const MECHANISM_NULL: i32 = 0;
+pub use security::{MechanismOptions, Security, MECHANISM_NULL, MECHANISM_PLAIN};
 
 /// Access of an option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,9 +48,10 @@ pub enum Role {
     Connection,
     /// Another option's value seen differently (IPV4ONLY is the inverse of IPV6).
     View,
-    /// A value fixed in this engine (MECHANISM, THREAD_SAFE).
+    /// A value fixed in this engine (THREAD_SAFE).
     Fixed,
-    /// Configures a security mechanism (see [`Support`] for the ones this build lacks).
+    /// Configures a security mechanism, with get/set functions of its own (see [`Support`]
+    /// for the mechanisms this build lacks: no get/set).
     Mechanism,
     /// Decoded by the socket types that have it (SUBSCRIBE, ROUTER_MANDATORY, ...); any
     /// other socket type refuses it.
@@ -74,8 +75,6 @@ pub enum Support {
 /// A security feature this build does not have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Missing {
-    /// The PLAIN mechanism (libzmq always has it: ENOTSUP).
-    Plain,
     /// The CURVE mechanism (EINVAL, as libzmq built without it).
     Curve,
     /// The GSSAPI mechanism (EINVAL, as libzmq built without it).
@@ -117,20 +116,17 @@ impl OptSpec {
     ///
     /// A socket told to be a CURVE server must never quietly run NULL instead, so these
     /// options are refused rather than stored: CURVE and GSSAPI with EINVAL, as libzmq built
-    /// without them answers; PLAIN, which libzmq always has, and ZAP_DOMAIN with ENOTSUP.
+    /// without them answers; ZAP_DOMAIN with ENOTSUP.
     pub fn refusal(&self) -> Option<Error> {
         let Support::Unavailable(missing) = self.support else {
             return None;
         };
         let (what, notsup) = match missing {
-            Missing::Plain => ("the PLAIN mechanism", true),
             Missing::Curve => ("the CURVE mechanism", false),
             Missing::Gssapi => ("the GSSAPI mechanism", false),
             Missing::Zap => ("ZAP authentication", true),
         };
-        let why = format!(
-            "{what} is not available in this build (every connection uses NULL; ZMQ_MECHANISM reads 0)"
-        );
+        let why = format!("{what} is not available in this build (ZMQ_MECHANISM is unchanged)");
         Some(if notsup {
             Error::Unsupported(why)
         } else {

@@ -6,11 +6,12 @@
 //! field's type fixes the encoding (`bool` is an `int` 0 or 1). The others give their
 //! encoding, access, role, check, support and their get/set functions.
 
+use super::security::{self, MechanismOptions};
 use super::value::{BOOL, FLAG};
 use super::Check::*;
 use super::Missing::*;
 use super::Support::*;
-use super::{Field, OptValue, MECHANISM_NULL};
+use super::{Field, OptValue};
 use bytes::Bytes;
 
 options! {
@@ -37,6 +38,10 @@ options! {
         HEARTBEAT_TIMEOUT = 77, ReadWrite, heartbeat_timeout: i32 = -1, AtLeast(-1),
             Implemented;
         CONNECT_TIMEOUT = 79, ReadWrite, connect_timeout: i32 = 0, AtLeast(0), Implemented;
+        /// The mechanism, its role and the PLAIN credentials; ZMQ_MECHANISM reads the
+        /// mechanism, the PLAIN options below set them.
+        MECHANISM = 43, ReadOnly, mechanism: MechanismOptions = MechanismOptions::default(),
+            Any, Implemented;
     }
     socket {
         AFFINITY = 4, ReadWrite, affinity: u64 = 0, Any, Implemented;
@@ -81,11 +86,12 @@ options! {
         ROUTER_MANDATORY = 33, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
         XPUB_VERBOSE = 40, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
         ROUTER_RAW = 41, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
-        MECHANISM = 43, Int, ReadOnly, Fixed, Any, Implemented,
-            Some(|_| OptValue::Int(MECHANISM_NULL)), None;
-        PLAIN_SERVER = 44, Int, ReadWrite, Mechanism, Any, Unavailable(Plain), None, None;
-        PLAIN_USERNAME = 45, Str, ReadWrite, Mechanism, Any, Unavailable(Plain), None, None;
-        PLAIN_PASSWORD = 46, Str, ReadWrite, Mechanism, Any, Unavailable(Plain), None, None;
+        PLAIN_SERVER = 44, Int, ReadWrite, Mechanism, BOOL, Implemented,
+            Some(security::get_plain_server), Some(security::set_plain_server);
+        PLAIN_USERNAME = 45, Str, ReadWrite, Mechanism, Length(1, 255), Implemented,
+            Some(security::get_plain_username), Some(security::set_plain_username);
+        PLAIN_PASSWORD = 46, Str, ReadWrite, Mechanism, Length(1, 255), Implemented,
+            Some(security::get_plain_password), Some(security::set_plain_password);
         CURVE_SERVER = 47, Int, ReadWrite, Mechanism, Any, Unavailable(Curve), None, None;
         CURVE_PUBLICKEY = 48, Binary, ReadWrite, Mechanism, Any, Unavailable(Curve), None, None;
         CURVE_SECRETKEY = 49, Binary, ReadWrite, Mechanism, Any, Unavailable(Curve), None, None;

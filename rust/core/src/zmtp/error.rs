@@ -163,6 +163,10 @@ pub(crate) enum HandshakeError {
     /// Authentication refused: the ZAP status code (300, 400 or 500).
     #[error("authentication refused (ZAP status {0})")]
     Auth(u32),
+    /// The mechanism needs a ZAP handler (a PLAIN server) and none is bound: libzmq 4.3 reports
+    /// HANDSHAKE_FAILED_NO_DETAIL with EFAULT and closes.
+    #[error("no ZAP handler (inproc://zeromq.zap.01) is bound")]
+    NoZapHandler,
     /// The ZAP handler's reply could not be used.
     #[error("unusable ZAP reply: {reason}")]
     BadZapReply {
@@ -181,6 +185,7 @@ impl HandshakeError {
             HandshakeError::Protocol(e) => Some(e.code()),
             HandshakeError::BadZapReply { code, .. } => Some(*code),
             HandshakeError::Incompatible
+            | HandshakeError::NoZapHandler
             | HandshakeError::PeerError(_)
             | HandshakeError::Auth(_) => None,
         }

@@ -12,7 +12,9 @@
 //! does much the same): the signature and major version at once, the rest, with the first
 //! commands of the mechanism (NULL: READY), once the peer's signature and major version
 //! arrived. libzmq and JeroMQ send their signature at once and the rest once they have read
-//! ours, so this never waits on a peer that waits on us.
+//! ours, so this never waits on a peer that waits on us. A mechanism may hold its first
+//! command until the peer's whole greeting named the same mechanism (a PLAIN client's HELLO,
+//! which carries the password).
 //!
 //! Why not all 64 bytes at once: JeroMQ (0.6.0 and earlier) sometimes fails to register a
 //! socket it has just connected with its selector (zeromq/jeromq#1022). Such a connection reads
@@ -181,12 +183,12 @@ impl Handshake {
                         self.state = State::Greeting;
                     }
                     match parsed {
-                        Some(g) => self.on_greeting(&g)?,
+                        Some(g) => self.on_greeting(&g, out)?,
                         None => return Ok(Progress::Pending),
                     }
                 }
                 State::Greeting => match decoder.take_greeting()? {
-                    Some(g) => self.on_greeting(&g)?,
+                    Some(g) => self.on_greeting(&g, out)?,
                     None => return Ok(Progress::Pending),
                 },
                 State::Commands => {
@@ -223,13 +225,15 @@ impl Handshake {
         }
     }
 
-    /// The peer's whole greeting is in.
-    fn on_greeting(&mut self, g: &Greeting) -> Result<(), HandshakeError> {
+    /// The peer's whole greeting is in: the mechanism's commands that waited for it go out.
+    fn on_greeting(&mut self, g: &Greeting, out: &mut BytesMut) -> Result<(), HandshakeError> {
         if !g.mechanism_is(self.mechanism.name()) {
             return Err(ProtocolError::MechanismMismatch.into());
         }
         self.peer_v31 = g.is_v31();
         self.state = State::Commands;
+        self.mechanism.peer_greeting();
+        self.send_commands(out);
         Ok(())
     }
 
@@ -240,6 +244,9 @@ impl Handshake {
         body: Bytes,
         out: &mut BytesMut,
     ) -> Result<Option<Progress>, HandshakeError> {
+        if let Some(e) = self.mechanism.peer_error(&body) {
+            return Err(e);
+        }
         let name = command::name(&body)?;
         if ![
             command::PING,
@@ -250,15 +257,20 @@ impl Handshake {
         ]
         .contains(&name)
         {
-            let result = self.mechanism.process_command(body);
-            self.send_commands(out);
-            result?;
+            if let Err(e) = self.mechanism.process_command(body) {
+                // What the mechanism queued before failing (an ERROR command) goes out.
+                self.send_commands(out);
+                return Err(e);
+            }
+            // The peer's metadata are checked before we answer them (a PLAIN server's READY
+            // goes only to a peer we talk to).
             if self.peer.is_none() {
                 if let Some(props) = self.mechanism.take_peer_properties() {
                     let identity = metadata::check_peer(&props, &self.peer_check)?;
                     self.peer = Some((identity, props));
                 }
             }
+            self.send_commands(out);
             return Ok(None);
         }
         match command::parse(body)? {
@@ -285,6 +297,7 @@ impl Handshake {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Security;
     use crate::zmtp::mechanism::zap::ZapReply;
     use crate::zmtp::mechanism::{self, Options};
     use crate::zmtp::metadata::Metadata;
@@ -559,6 +572,7 @@ mod tests {
         let opts = Options {
             zap_domain: Bytes::from_static(b"global"),
             routing_id: Bytes::from_static(b"SRV"),
+            ..Options::default()
         };
         let mut stream = peer_greeting(1, b"NULL");
         stream.extend(ready_frame("DEALER", None));
@@ -616,5 +630,262 @@ mod tests {
             hs.advance(&mut d, &mut out),
             Ok(Progress::Established(_))
         ));
+    }
+    /// §2.3 of the security notes: REQ (routing id "CLI1", admin/secret) and REP (PLAIN
+    /// server, ZAP domain "global", routing id "SRV"), captured between two libzmq 4.3.4.
+    mod plain_capture {
+        /// Greeting bytes 9..64: `7f 03 01 "PLAIN" 00*15`, as-server `00`, `00*31`.
+        pub(super) fn greeting_rest() -> Vec<u8> {
+            let mut g = b"\x7f\x03\x01PLAIN".to_vec();
+            g.resize(55, 0);
+            g
+        }
+        pub(super) const HELLO: &[u8] =
+            b"\x04\x13\x05\x48\x45\x4c\x4c\x4f\x05\x61\x64\x6d\x69\x6e\x06\x73\x65\x63\x72\x65\x74";
+        pub(super) const WELCOME: &[u8] = b"\x04\x08\x07\x57\x45\x4c\x43\x4f\x4d\x45";
+        pub(super) const INITIATE: &[u8] = b"\x04\x2d\x08\x49\x4e\x49\x54\x49\x41\x54\x45\x0b\x53\x6f\x63\x6b\x65\x74\x2d\x54\x79\x70\x65\x00\x00\x00\x03\x52\x45\x51\x08\x49\x64\x65\x6e\x74\x69\x74\x79\x00\x00\x00\x04\x43\x4c\x49\x31";
+        pub(super) const READY: &[u8] = b"\x04\x19\x05\x52\x45\x41\x44\x59\x0b\x53\x6f\x63\x6b\x65\x74\x2d\x54\x79\x70\x65\x00\x00\x00\x03\x52\x45\x50";
+        pub(super) const REQUEST: &[u8] = b"\x01\x00\x00\x05\x48\x65\x6c\x6c\x6f";
+        pub(super) const REPLY: &[u8] = b"\x01\x00\x00\x05\x57\x6f\x72\x6c\x64";
+
+        /// A greeting as captured: padding byte 8 is the routing id's length + 1.
+        pub(super) fn greeting(padding: u8) -> Vec<u8> {
+            let mut g = vec![0xff, 0, 0, 0, 0, 0, 0, 0, padding];
+            g.extend(greeting_rest());
+            assert_eq!(g.len(), 64);
+            g
+        }
+    }
+
+    fn plain(
+        socket_type: &'static str,
+        identity: Option<&'static [u8]>,
+        opts: &Options,
+        accepts: &'static [&'static [u8]],
+    ) -> (Handshake, BytesMut) {
+        let ours = Metadata {
+            socket_type,
+            identity: identity.map(Bytes::from_static),
+        };
+        let mut out = BytesMut::new();
+        let hs = Handshake::new(
+            mechanism::for_options(opts, ours),
+            PeerCheck::new(move |peer| accepts.contains(&peer)),
+            &mut out,
+        );
+        (hs, out)
+    }
+
+    fn plain_client_opts() -> Options {
+        Options {
+            security: Security::Plain { server: false },
+            plain_username: Bytes::from_static(b"admin"),
+            plain_password: Bytes::from_static(b"secret"),
+            routing_id: Bytes::from_static(b"CLI1"),
+            ..Options::default()
+        }
+    }
+
+    fn plain_server_opts() -> Options {
+        Options {
+            security: Security::Plain { server: true },
+            zap_domain: Bytes::from_static(b"global"),
+            routing_id: Bytes::from_static(b"SRV"),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn plain_client_replays_the_capture() {
+        use plain_capture::*;
+        let mut stream = greeting(4);
+        stream.extend_from_slice(WELCOME);
+        stream.extend_from_slice(READY);
+        stream.extend_from_slice(REPLY);
+        for chunk in [1, 2, 3, 7, 11, 13, 63, 64, 65, 100, stream.len()] {
+            let (mut hs, mut out) = plain("REQ", Some(b"CLI1"), &plain_client_opts(), &[b"REP"]);
+            let mut d = Decoder::new(-1);
+            let (seen, err) = feed(&mut hs, &mut d, &mut out, &stream, chunk);
+            assert_eq!(err, None, "chunk {chunk}");
+            let [Progress::Established(peer)] = &seen[..] else {
+                panic!("chunk {chunk}: {seen:?}")
+            };
+            assert_eq!(
+                command::property(&peer.properties, "Socket-Type").map(|v| &v[..]),
+                Some(&b"REP"[..])
+            );
+            // Our greeting (padding byte 8 aside: the engine sends 1), then HELLO and
+            // INITIATE byte for byte.
+            assert_eq!(out[0], 0xff);
+            assert_eq!(&out[9..64], &greeting_rest()[..], "chunk {chunk}: greeting");
+            let mut want = HELLO.to_vec();
+            want.extend_from_slice(INITIATE);
+            assert_eq!(&out[64..], &want[..], "chunk {chunk}");
+            assert!(matches!(d.next(), Ok(Some(_))), "the reply is left");
+            assert!(hs.into_wrapper().is_none(), "PLAIN does not wrap");
+        }
+    }
+
+    #[test]
+    fn plain_server_replays_the_capture() {
+        use plain_capture::*;
+        let mut stream = greeting(5);
+        stream.extend_from_slice(HELLO);
+        stream.extend_from_slice(INITIATE);
+        stream.extend_from_slice(REQUEST);
+        for chunk in [1, 2, 3, 7, 11, 13, 63, 64, 65, 100, stream.len()] {
+            let (mut hs, mut out) = plain("REP", None, &plain_server_opts(), &[b"REQ"]);
+            let mut d = Decoder::new(-1);
+            let mut requests = Vec::new();
+            let mut established = None;
+            for piece in stream.chunks(chunk) {
+                d.read_buf().extend_from_slice(piece);
+                loop {
+                    match hs.advance(&mut d, &mut out).unwrap() {
+                        Progress::Pending => break,
+                        Progress::Zap(req) => {
+                            requests.push(req.frames(b"127.0.0.1"));
+                            let reply = ZapReply {
+                                status: 200,
+                                user_id: Bytes::from_static(b"client1"),
+                                metadata: Vec::new(),
+                            };
+                            hs.zap_answer(ZapAnswer::Reply(reply), &mut out).unwrap();
+                        }
+                        Progress::Established(peer) => established = Some(peer),
+                        p => panic!("{p:?}"),
+                    }
+                }
+            }
+            let want: Vec<&[u8]> = vec![
+                b"",
+                b"1.0",
+                b"1",
+                b"global",
+                b"127.0.0.1",
+                b"SRV",
+                b"PLAIN",
+                b"admin",
+                b"secret",
+            ];
+            assert_eq!(requests, vec![want], "chunk {chunk}");
+            let peer = established.expect("established");
+            assert_eq!(&peer.identity[..], b"CLI1");
+            assert_eq!(
+                command::property(&peer.properties, "User-Id").map(|v| &v[..]),
+                Some(&b"client1"[..])
+            );
+            assert_eq!(&out[9..64], &greeting_rest()[..], "as-server 0, as libzmq");
+            let mut want = WELCOME.to_vec();
+            want.extend_from_slice(READY);
+            assert_eq!(&out[64..], &want[..], "chunk {chunk}");
+            assert!(matches!(d.next(), Ok(Some(_))), "the request is left");
+        }
+    }
+
+    #[test]
+    fn plain_server_refusals_on_the_wire() {
+        use plain_capture::*;
+        let mut stream = greeting(5);
+        stream.extend_from_slice(HELLO);
+        for (answer, sent, want) in [
+            (ZapAnswer::NoHandler, &b""[..], HandshakeError::NoZapHandler),
+            (
+                ZapAnswer::Reply(ZapReply {
+                    status: 300,
+                    user_id: Bytes::new(),
+                    metadata: Vec::new(),
+                }),
+                b"",
+                HandshakeError::Auth(300),
+            ),
+            (
+                ZapAnswer::Reply(ZapReply {
+                    status: 400,
+                    user_id: Bytes::new(),
+                    metadata: Vec::new(),
+                }),
+                b"\x04\x0a\x05ERROR\x03400",
+                HandshakeError::Auth(400),
+            ),
+            (
+                ZapAnswer::Reply(ZapReply {
+                    status: 500,
+                    user_id: Bytes::new(),
+                    metadata: Vec::new(),
+                }),
+                b"\x04\x0a\x05ERROR\x03500",
+                HandshakeError::Auth(500),
+            ),
+        ] {
+            let (mut hs, mut out) = plain("REP", None, &plain_server_opts(), &[b"REQ"]);
+            let mut d = Decoder::new(-1);
+            let (seen, err) = feed(&mut hs, &mut d, &mut out, &stream, 9);
+            assert_eq!(err, None);
+            assert!(matches!(seen[..], [Progress::Zap(_)]));
+            assert_eq!(hs.zap_answer(answer, &mut out), Err(want.clone()));
+            assert_eq!(&out[64..], sent, "{want:?}");
+            assert_eq!(hs.advance(&mut d, &mut out), Err(want), "sticky");
+        }
+    }
+
+    #[test]
+    fn plain_client_reads_both_error_forms() {
+        use plain_capture::*;
+        for error in [&b"\x04\x09\x5eRROR\x03400"[..], b"\x04\x0a\x05ERROR\x03400"] {
+            let mut stream = greeting(4);
+            stream.extend_from_slice(error);
+            let (mut hs, mut out) = plain("REQ", Some(b"CLI1"), &plain_client_opts(), &[b"REP"]);
+            let mut d = Decoder::new(-1);
+            let (_, err) = feed(&mut hs, &mut d, &mut out, &stream, 5);
+            assert_eq!(err, Some(HandshakeError::Auth(400)));
+        }
+        // A WELCOME of the wrong size.
+        let mut stream = greeting(4);
+        stream.extend_from_slice(b"\x04\x09\x07WELCOME!");
+        let (mut hs, mut out) = plain("REQ", Some(b"CLI1"), &plain_client_opts(), &[b"REP"]);
+        let mut d = Decoder::new(-1);
+        let (_, err) = feed(&mut hs, &mut d, &mut out, &stream, 3);
+        assert_eq!(err.and_then(|e| e.protocol_code()), Some(0x1000_0017));
+        assert_eq!(&out[64..], HELLO, "no INITIATE");
+        // A HELLO with trailing bytes.
+        let mut stream = greeting(5);
+        stream.extend_from_slice(b"\x04\x14\x05HELLO\x05admin\x06secretX");
+        let (mut hs, mut out) = plain("REP", None, &plain_server_opts(), &[b"REQ"]);
+        let mut d = Decoder::new(-1);
+        let (seen, err) = feed(&mut hs, &mut d, &mut out, &stream, 7);
+        assert_eq!(seen, vec![], "no ZAP request");
+        assert_eq!(err.and_then(|e| e.protocol_code()), Some(0x1000_0013));
+        assert_eq!(out.len(), 64, "nothing but the greeting");
+    }
+
+    #[test]
+    fn plain_and_null_never_meet() {
+        // A PLAIN client meeting NULL: mismatch, and its credentials stay home.
+        let mut null = peer_greeting(1, b"NULL");
+        null.extend(ready_frame("REP", None));
+        let (mut hs, mut out) = plain("REQ", Some(b"CLI1"), &plain_client_opts(), &[b"REP"]);
+        let mut d = Decoder::new(-1);
+        let (seen, err) = feed(&mut hs, &mut d, &mut out, &null, 3);
+        assert_eq!(
+            (seen, err),
+            (vec![], Some(ProtocolError::MechanismMismatch.into()))
+        );
+        assert_eq!(out.len(), GREETING_LEN, "no HELLO");
+        // A PLAIN server meeting NULL.
+        let (mut hs, mut out) = plain("REP", None, &plain_server_opts(), &[b"REQ"]);
+        let mut d = Decoder::new(-1);
+        let (_, err) = feed(&mut hs, &mut d, &mut out, &null, 64);
+        assert_eq!(err, Some(ProtocolError::MechanismMismatch.into()));
+        // A NULL socket meeting a PLAIN client.
+        let mut stream = plain_capture::greeting(5);
+        stream.extend_from_slice(plain_capture::HELLO);
+        let (mut hs, mut out) = dealer();
+        let mut d = Decoder::new(-1);
+        let (seen, err) = feed(&mut hs, &mut d, &mut out, &stream, 64);
+        assert_eq!(
+            (seen, err),
+            (vec![], Some(ProtocolError::MechanismMismatch.into()))
+        );
     }
 }

@@ -19,6 +19,7 @@ pub(super) fn refused(e: HandshakeError) -> Closed {
         HandshakeError::Incompatible => Closed::Incompatible,
         HandshakeError::PeerError(_) => Closed::PeerError,
         HandshakeError::Auth(status) => Closed::Auth(status),
+        HandshakeError::NoZapHandler => Closed::NoZapHandler,
     }
 }
 
@@ -65,7 +66,8 @@ impl Session {
                 }
                 Progress::Zap(_request) => {
                     // No ZAP handler is reachable from an I/O thread: every mechanism goes on
-                    // as libzmq does when none is bound.
+                    // as libzmq does when none is bound (NULL without authentication; a PLAIN
+                    // server refuses the peer).
                     self.out
                         .push_raw(|out| hs.zap_answer(ZapAnswer::NoHandler, out))
                         .map_err(refused)?;

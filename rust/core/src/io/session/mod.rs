@@ -51,6 +51,9 @@ pub(crate) enum Closed {
     PeerError,
     /// Authentication refused, with the ZAP status code (300, 400, 500): no reconnect.
     Auth(u32),
+    /// The mechanism needs a ZAP handler and none is bound (a PLAIN server): reported as
+    /// HANDSHAKE_FAILED_NO_DETAIL with EFAULT, as libzmq 4.3 does; no reconnect.
+    NoZapHandler,
     /// Our socket closed (after its linger) or the endpoint was dropped.
     Stopped,
 }

@@ -10,12 +10,13 @@
 //! [`Options::from_socket`]), and a line in [`for_options`].
 
 pub(crate) mod null;
+pub(crate) mod plain;
 pub(crate) mod zap;
 
 use super::error::{HandshakeError, ProtocolError};
 use super::frame::{self, RawFrame};
 use super::metadata::Metadata;
-use crate::options::SessionOptions;
+use crate::options::{Security, SessionOptions};
 use bytes::{Bytes, BytesMut};
 use std::fmt;
 use zap::{ZapAnswer, ZapRequest};
@@ -37,6 +38,10 @@ pub(crate) trait Mechanism: fmt::Debug + Send {
         false
     }
 
+    /// The peer's greeting arrived and names our mechanism. A mechanism whose first command
+    /// carries secrets (a PLAIN client's HELLO) holds it back until then.
+    fn peer_greeting(&mut self) {}
+
     /// The next handshake command to send, if one is due now. Commands a mechanism queues
     /// before it fails (an ERROR command) are sent too.
     fn next_command(&mut self) -> Option<Bytes>;
@@ -45,6 +50,15 @@ pub(crate) trait Mechanism: fmt::Debug + Send {
     /// well formed. PING, PONG, ERROR, SUBSCRIBE and CANCEL never get here: the handshake
     /// handles them.
     fn process_command(&mut self, body: Bytes) -> Result<(), HandshakeError>;
+
+    /// An ERROR command the mechanism reads itself (called with every handshake command body
+    /// before the handshake looks at its name): `Some` ends the handshake with that error.
+    /// `None` leaves the command to the handshake, which ends on any ERROR with
+    /// [`HandshakeError::PeerError`].
+    fn peer_error(&mut self, body: &[u8]) -> Option<HandshakeError> {
+        let _ = body;
+        None
+    }
 
     /// A request for a ZAP decision, when the mechanism cannot go on without one (at most
     /// once per connection). The handshake stops taking the peer's commands until the answer
@@ -88,6 +102,12 @@ pub(crate) trait Mechanism: fmt::Debug + Send {
 /// The settings of the socket that choose and configure its mechanism.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Options {
+    /// The mechanism and role.
+    pub(crate) security: Security,
+    /// ZMQ_PLAIN_USERNAME (a PLAIN client's).
+    pub(crate) plain_username: Bytes,
+    /// ZMQ_PLAIN_PASSWORD (a PLAIN client's).
+    pub(crate) plain_password: Bytes,
     /// ZMQ_ZAP_DOMAIN (empty: none). Under NULL a ZAP request is made only when it is set.
     pub(crate) zap_domain: Bytes,
     /// The socket's routing id, which libzmq sends as a ZAP request's identity frame.
@@ -96,10 +116,12 @@ pub(crate) struct Options {
 
 impl Options {
     /// The mechanism settings of a connection made with the socket's options `o`. ZAP_DOMAIN
-    /// and the PLAIN and CURVE options are refused by the option table today, so every
-    /// connection runs NULL without ZAP.
+    /// and the CURVE options are refused by the option table today: no ZAP domain.
     pub(crate) fn from_socket(o: &SessionOptions) -> Options {
         Options {
+            security: o.mechanism.security.clone(),
+            plain_username: Bytes::from(o.mechanism.plain_username.clone()),
+            plain_password: Bytes::from(o.mechanism.plain_password.clone()),
             zap_domain: Bytes::new(),
             routing_id: o.routing_id.clone(),
         }
@@ -107,7 +129,20 @@ impl Options {
 }
 
 /// The mechanism a connection of a socket with these options runs, announcing `ours` as its
-/// metadata. NULL is the only one built in.
+/// metadata.
 pub(crate) fn for_options(opts: &Options, ours: Metadata) -> Box<dyn Mechanism> {
-    Box::new(null::Null::new(ours, opts))
+    match opts.security {
+        Security::Null => Box::new(null::Null::new(ours, opts)),
+        Security::Plain { server } => {
+            let role = if server {
+                plain::Role::Server
+            } else {
+                plain::Role::Client {
+                    username: opts.plain_username.clone(),
+                    password: opts.plain_password.clone(),
+                }
+            };
+            Box::new(plain::Plain::new(ours, role, opts))
+        }
+    }
 }

@@ -166,6 +166,7 @@ mod tests {
             &Options {
                 zap_domain: Bytes::from_static(domain),
                 routing_id: Bytes::from_static(b"SRV"),
+                ..Options::default()
             },
         )
     }

@@ -11,7 +11,7 @@ BEGIN {
 }
 
 for my $module (qw(ZMQ::Rust::Context ZMQ::Rust::Socket ZMQ::Rust::Error
-    ZMQ::Rust::Serializer ZMQ::Rust::Constants ZMQ::Rust::LibZMQ3))
+    ZMQ::Rust::Serializer ZMQ::Rust::Constants ZMQ::Rust::LibZMQ3 ZMQ::Rust::Certificate))
 {
     require_ok($module);
 }
@@ -22,7 +22,7 @@ subtest 'version' => sub {
     is( ZMQ::Rust->VERSION, $ZMQ::Rust::VERSION, 'ZMQ::Rust->VERSION' );
     no strict 'refs';
     for my $module (qw(ZMQ::Rust::Context ZMQ::Rust::Socket ZMQ::Rust::Error
-        ZMQ::Rust::Serializer ZMQ::Rust::Constants ZMQ::Rust::LibZMQ3))
+        ZMQ::Rust::Serializer ZMQ::Rust::Constants ZMQ::Rust::LibZMQ3 ZMQ::Rust::Certificate))
     {
         is( ${"${module}::VERSION"}, $ZMQ::Rust::VERSION, "$module has the same version" );
     }

@@ -127,13 +127,15 @@ sub unset_meta {
     return $self;
 }
 
-# Why ($name, $value) cannot be certificate metadata, or undef. Names are ZPL names without '/'
-# (which would nest sections); values go on one line between quotes.
+# Why ($name, $value) cannot be certificate metadata, or undef. Names are ZPL names; values
+# go on one line between quotes ($reading: as a file has them, where any one-line value is
+# fine).
 sub _meta_problem {
-    my ( $name, $value ) = @_;
+    my ( $name, $value, $reading ) = @_;
     return 'the metadata name is undefined' unless defined $name;
-    return "the metadata name '$name' is not a ZPL name (letters, digits and \$ - _ \@ . & +)"
-        unless $name =~ /\A[A-Za-z0-9\$\-_\@.&+]+\z/;
+    return "the metadata name '$name' is not a ZPL name (letters, digits and \$ - _ \@ . & + /,"
+        . " no / at either end)"
+        unless $name =~ /\A$NAMECHAR+\z/ && $name !~ m{\A/|/\z};
     return "the value of metadata '$name' is undefined" unless defined $value;
     return "the value of metadata '$name' is a reference" if ref $value;
     return "the value of metadata '$name' has wide characters (encode it to bytes first)"
@@ -141,7 +143,7 @@ sub _meta_problem {
     return "the value of metadata '$name' spans lines or has a NUL byte"
         if $value =~ /[\r\n\0]/;
     return "the value of metadata '$name' has both quote characters, which ZPL cannot hold"
-        if $value =~ /"/ && $value =~ /'/;
+        if $value =~ /"/ && $value =~ /'/ && !$reading;
     return undef;
 }
 
@@ -180,7 +182,9 @@ sub _text {
         "****  Generated on $stamp by ZMQ::Rust  ****", @$banner;
     $text .= "\nmetadata\n";
     for my $name ( @{ $self->{meta} } ) {
-        my $value = $self->{meta_value}{$name};
+        my $value   = $self->{meta_value}{$name};
+        my $problem = _meta_problem( $name, $value );
+        Carp::croak("ZMQ::Rust::Certificate: cannot save: $problem") if $problem;
         my $q     = $value =~ /"/ ? "'" : '"';
         $text .= "    $name = $q$value$q\n";
     }
@@ -265,11 +269,10 @@ sub from_string {
 
     if ( my $meta = _child( $root, 'metadata' ) ) {
         for my $item ( @{ $meta->{children} } ) {
-            my $problem = _meta_problem( $item->{name}, $item->{value} );
-            $err_at->( $item->{line}, $problem ) if $problem;
             $err_at->( $item->{line}, "metadata '$item->{name}' appears twice" )
                 if exists $self->{meta_value}{ $item->{name} };
-            $self->set_meta( $item->{name}, $item->{value} );
+            push @{ $self->{meta} }, $item->{name};
+            $self->{meta_value}{ $item->{name} } = $item->{value};
         }
     }
     return $self;
@@ -534,7 +537,9 @@ Metadata, in the array's order (a hash's in sorted order), with the rules of C<s
 As czmq's C<zcert_load>: reads C<${path}_secret> when that file exists (it holds both keys
 and the metadata), else C<$path>. So C<load('client.cert')> gives the full pair when both
 files are there, and the public half when only C<client.cert> is; a lone
-C<client.cert_secret> loads too.
+C<client.cert_secret> loads too. Unlike czmq, a file whose secret key does not belong to its
+public key is an error, as is a key that is not 40 Z85 characters (czmq skips such a secret
+key).
 
 =head2 ZMQ::Rust::Certificate->load_file($file)
 
@@ -563,9 +568,10 @@ True when the certificate has its secret key.
 
 Metadata (czmq's C<zcert_meta>, C<zcert_set_meta>, C<zcert_unset_meta>,
 C<zcert_meta_keys>). C<meta_keys> lists names in the order they were first set (czmq uses its
-hash order). Setting an existing name replaces its value in place. A name is letters,
-digits and C<$ - _ @ . & +> (a ZPL name; C</> would nest sections); a value is a byte string
-on one line, without both kinds of quote. Anything else croaks.
+hash order). Setting an existing name replaces its value in place. A name is a ZPL name:
+letters, digits and C<$ - _ @ . & + />, with no C</> at either end; a value is a byte string
+on one line, without both kinds of quote (a file may hold such a value unquoted; it loads, but
+saving it croaks). Anything else croaks.
 
 =head2 save($path)
 
@@ -661,6 +667,7 @@ was wrong, e.g.
     ZMQ::Rust::Certificate: client.cert line 11: the secret key does not belong to the public key ...
     ZMQ::Rust::Certificate: client.cert: no curve section (not a CURVE certificate)
     ZMQ::Rust::Certificate->new: the secret key must be 32 bytes or 40 Z85 characters, got 12 bytes
+    ZMQ::Rust::Certificate: cannot save: the value of metadata 'note' has both quote characters, which ZPL cannot hold
 
 =head1 SEE ALSO
 

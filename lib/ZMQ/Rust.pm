@@ -303,6 +303,8 @@ either form. Also as the function C<ZMQ::Rust::curve_keypair>.
 
 Key pairs are a helper only: sockets cannot use CURVE yet (see L</SECURITY>), and
 C<has_capability('curve')> is false.
+L<ZMQ::Rust::Certificate> keeps key pairs in czmq's certificate files (and reads those
+written by czmq and pyzmq).
 
 =head2 $ctx->curve_public($secret)
 

@@ -308,3 +308,35 @@ fn silent_handler_is_bounded_by_the_handshake_interval() {
     );
     nothing_arrives(&mut srv, "no reply, no message");
 }
+
+#[test]
+fn router_handler_and_ipc_address() {
+    let ctx = Context::new();
+    let mut router = ctx.socket(SocketType::Router).unwrap();
+    router.set_int(id::RCVTIMEO, 3000).unwrap();
+    router.set_int(id::LINGER, 0).unwrap();
+    router.bind("inproc://zeromq.zap.01").unwrap();
+    let mut srv = server(&ctx, false);
+    srv.set_option(id::ZAP_DOMAIN, b"d").unwrap();
+    let ep = format!("ipc:///tmp/zr-zap-{}.sock", std::process::id());
+    srv.bind(&ep).unwrap();
+    let mut cli = client(&ctx, b"", b"");
+    cli.connect(&ep).unwrap();
+    cli.send("over ipc".into(), 0).unwrap();
+    // A ROUTER handler sees [routing id]["" ] and the request, and routes its reply back.
+    let req = router.recv_parts(0).unwrap();
+    assert_eq!(req.len(), 8, "{req:?}");
+    assert!(req[1].is_empty(), "the delimiter");
+    let uid = unsafe { libc::getuid() };
+    let gid = unsafe { libc::getgid() };
+    let address = String::from_utf8(req[5].to_vec()).unwrap();
+    let pid = std::process::id();
+    assert_eq!(address, format!("localhost:{uid}:{gid}:{pid}"));
+    assert_eq!(&req[7][..], b"NULL");
+    let reply: Vec<Bytes> = [&req[0][..], b"", b"1.0", b"1", b"200", b"OK", b"u", b""]
+        .iter()
+        .map(|f| Bytes::copy_from_slice(f))
+        .collect();
+    router.send_parts(reply, 0).unwrap();
+    assert_eq!(&srv.recv(0).unwrap().data[..], b"over ipc");
+}

@@ -14,8 +14,8 @@ use ZMQRTest::Peer ();
 # The PLAIN mechanism (RFC 24): its options from Perl, and a real libzmq peer (pyzmq). A pyzmq
 # REP server authenticating with zmq.auth's ThreadAuthenticator lets a ZMQ::Rust REQ with the
 # right password through (tcp and ipc) and refuses a wrong one (HANDSHAKE_FAILED_AUTH 400); a
-# ZMQ::Rust PLAIN server has no ZAP handler yet, so, as libzmq without one, it lets no pyzmq
-# PLAIN client through (HANDSHAKE_FAILED_NO_DETAIL with EFAULT).
+# ZMQ::Rust PLAIN server with no ZAP handler bound, as libzmq without one, lets no pyzmq PLAIN
+# client through (HANDSHAKE_FAILED_NO_DETAIL with EFAULT). With a handler: t/59-zap.t.
 
 my $ctx = ZMQ::Rust->new;
 

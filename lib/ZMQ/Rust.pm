@@ -543,20 +543,67 @@ C<< $s->set(ZMQ_PLAIN_USERNAME, 'binary', 'admin') >> (the ZMQ::FFI way) works t
 
 C<ZMQ_NULL> (0) or C<ZMQ_PLAIN> (1): whichever of the options above was set last.
 
+=item C<ZMQ_ZAP_DOMAIN> (string, 1 to 255 bytes)
+
+The domain a server's ZAP requests carry. Once set it cannot be emptied (C<''> is
+C<EINVAL>, as in libzmq). Under NULL it is what turns authentication on.
+
+=item C<ZMQ_ZAP_ENFORCE_DOMAIN> (int)
+
+Any non-zero value stores 1: a server whose ZAP request cannot be asked (no handler bound,
+or a PLAIN server without a domain) then refuses the client instead of going on
+(C<ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL> with C<EFAULT>).
+
 =back
 
-A PLAIN server decides through a ZAP handler (RFC 27, C<inproc://zeromq.zap.01>). ZMQ::Rust
-cannot run one yet, so a ZMQ::Rust PLAIN server refuses every client, as libzmq does with no
-handler bound (its monitor reports C<ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL> with C<EFAULT>;
-the client keeps reconnecting). A ZMQ::Rust PLAIN client works with any libzmq PLAIN server
-(pyzmq's C<zmq.auth>, CZMQ's C<zauth>); a refusal shows on its monitor as
-C<ZMQ_EVENT_HANDSHAKE_FAILED_AUTH> with 400, and it does not reconnect.
+A server decides through a ZAP handler (RFC 27): an ordinary C<ZMQ_REP> (or C<ZMQ_ROUTER>)
+socket that the application binds at C<inproc://zeromq.zap.01> in the server's own
+context. As in libzmq 4.3, a PLAIN server asks it for every client, a NULL server only when
+C<ZMQ_ZAP_DOMAIN> is set. A request is C<version ("1.0"), request id, domain, address (the
+client's IP for tcp, localhost:uid:gid:pid for ipc), identity (the server's
+ZMQ_ROUTING_ID), mechanism ("NULL" or "PLAIN"), credentials (PLAIN: username,
+password)>; the reply is C<version, request id, status ("200", "300", "400" or "500"),
+status text, user id, metadata>. The I/O thread never waits for the handler: the connection
+sleeps until the reply comes, and C<ZMQ_HANDSHAKE_IVL> bounds how long. A minimal handler,
+answered from the application's own loop (or with a poller, or on its C<get_fd>):
+
+    my $zap = $ctx->socket(ZMQ_REP);
+    $zap->bind('inproc://zeromq.zap.01');
+
+    my $server = $ctx->socket(ZMQ_REP);
+    $server->set(ZMQ_PLAIN_SERVER, 'int', 1);
+    $server->bind('tcp://*:5555');
+
+    my %password = (admin => 'secret');
+    while (1) {
+        while ($zap->has_pollin) {
+            my ($version, $id, $domain, $address, $identity, $mechanism, $user, $pass)
+                = $zap->recv_multipart;
+            my $ok = $mechanism eq 'PLAIN' && defined $password{$user}
+                && $password{$user} eq $pass;
+            $zap->send_multipart([ '1.0', $id, $ok ? ('200', 'OK', $user)
+                                                    : ('400', 'Refused', ''), '' ]);
+        }
+        $server->send('World') if $server->has_pollin && $server->recv;
+        ...    # wait with ZMQ::Rust::poll on both sockets
+    }
+
+Status 200 lets the client in; 300 closes the connection (the client tries again); 400 and
+500 send the client an ERROR and close: both monitors report
+C<ZMQ_EVENT_HANDSHAKE_FAILED_AUTH> with the status, and the client does not reconnect. A
+reply that breaks RFC 27 closes the connection with C<ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL>
+and libzmq's C<ZMQ_PROTOCOL_ERROR_ZAP_*> code. With no handler bound a PLAIN server refuses
+every client (C<ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL> with C<EFAULT>; the client keeps
+reconnecting) and a NULL server lets everyone in, as libzmq. A ZMQ::Rust PLAIN client works
+with any libzmq PLAIN server (pyzmq's C<zmq.auth>, CZMQ's C<zauth>) and libzmq PLAIN clients
+with a ZMQ::Rust server; a refusal shows on the client's monitor as
+C<ZMQ_EVENT_HANDSHAKE_FAILED_AUTH> with 400.
 
 PLAIN and NULL never talk to each other: the handshake fails as between libzmq peers whose
 mechanisms differ (C<ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL>,
 C<ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH>).
 
-CURVE, GSSAPI and ZAP domains are not in this build, and nothing pretends they are:
+CURVE and GSSAPI are not in this build, and nothing pretends they are:
 
 =over
 
@@ -564,8 +611,8 @@ CURVE, GSSAPI and ZAP domains are not in this build, and nothing pretends they a
 
 Setting or reading one of their options fails and changes nothing: C<ZMQ_CURVE_SERVER>,
 C<ZMQ_CURVE_PUBLICKEY>, C<ZMQ_CURVE_SECRETKEY>, C<ZMQ_CURVE_SERVERKEY> and the
-C<ZMQ_GSSAPI_*> options with C<EINVAL> (what libzmq built without them answers),
-C<ZMQ_ZAP_DOMAIN> with C<ENOTSUP>. The message says so: C<zmq_setsockopt: Invalid argument:
+C<ZMQ_GSSAPI_*> options with C<EINVAL> (what libzmq built without them answers). The
+message says so: C<zmq_setsockopt: Invalid argument:
 the CURVE mechanism is not available in this build ...>.
 
 =item *
@@ -657,8 +704,7 @@ C<ETERM>, C<ENOCOMPATPROTO>, C<EMTHREAD>.
 
 =item *
 
-No CURVE or GSSAPI, and no ZAP handler for a PLAIN server yet (see L</SECURITY>): their
-options fail. C<curve_keypair> returns 40-character keys, without the trailing NUL byte of
+No CURVE or GSSAPI (see L</SECURITY>): their options fail. C<curve_keypair> returns 40-character keys, without the trailing NUL byte of
 ZMQ::FFI's 41-byte ones. C<z85_encode> and C<z85_decode> take any length that is a multiple
 of 4 (5) (ZMQ::FFI's assume 32-byte keys).
 

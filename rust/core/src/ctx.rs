@@ -51,7 +51,7 @@ pub(crate) struct CtxInner {
     /// Held by the thread waiting on `term_watch`.
     term_wait: Mutex<()>,
     /// The inproc names bound (or waited for) in this context.
-    inproc: Mutex<inproc::Registry>,
+    inproc: inproc::SharedRegistry,
     next_socket_id: AtomicU64,
     /// I/O threads, started by the first tcp/ipc bind or connect.
     io: OnceLock<Vec<IoThread>>,
@@ -87,7 +87,13 @@ impl CtxInner {
 
     /// The context's inproc names, locked.
     pub(crate) fn registry(&self) -> MutexGuard<'_, inproc::Registry> {
-        self.inproc.lock().unwrap_or_else(|e| e.into_inner())
+        self.inproc.lock()
+    }
+
+    /// The inproc names, for the I/O threads (a connection reaches the ZAP handler through
+    /// them). Holds no reference to the context.
+    pub(crate) fn shared_registry(&self) -> inproc::SharedRegistry {
+        self.inproc.clone()
     }
 
     pub(crate) fn ipv6(&self) -> bool {
@@ -144,7 +150,7 @@ impl Context {
                 sockets: Mutex::new(HashMap::new()),
                 term_watch: Arc::new(OnceLock::new()),
                 term_wait: Mutex::new(()),
-                inproc: Mutex::new(inproc::Registry::default()),
+                inproc: inproc::SharedRegistry::default(),
                 next_socket_id: AtomicU64::new(1),
                 io: OnceLock::new(),
                 io_start: Mutex::new(()),

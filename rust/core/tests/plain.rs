@@ -1,4 +1,4 @@
-//! PLAIN between two sockets of this engine over tcp. No ZAP handler can be bound yet, so a
+//! PLAIN between two sockets of this engine over tcp without a ZAP handler: a
 //! PLAIN server refuses every client (as libzmq 4.3 does without a handler), and PLAIN never
 //! meets NULL.
 

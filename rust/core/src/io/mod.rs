@@ -18,6 +18,7 @@ use crate::monitor::{event, Monitor, StopWhenDropped};
 use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::{ReadyList, Signaler};
+use crate::transport::inproc::SharedRegistry;
 pub(crate) use crate::transport::Stream;
 use crate::transport::{Listener, StreamOptions, Target};
 use crossbeam_channel::{Receiver, Sender};
@@ -41,6 +42,9 @@ pub(crate) struct SocketLink {
     pub(crate) sig: Arc<Signaler>,
     pub(crate) ty: SocketType,
     pub(crate) monitor: Arc<Monitor>,
+    /// The context's inproc names: a server mechanism's ZAP requests go to the handler bound
+    /// there.
+    pub(crate) inproc: SharedRegistry,
 }
 
 pub(crate) use crate::options::SessionOptions;

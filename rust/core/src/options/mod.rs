@@ -79,8 +79,6 @@ pub enum Missing {
     Curve,
     /// The GSSAPI mechanism (EINVAL, as libzmq built without it).
     Gssapi,
-    /// ZAP authentication (ENOTSUP).
-    Zap,
 }
 
 /// Reads an option kept in [`Options`].
@@ -115,23 +113,19 @@ impl OptSpec {
     /// The error that refuses this option on get and set, for an unavailable feature.
     ///
     /// A socket told to be a CURVE server must never quietly run NULL instead, so these
-    /// options are refused rather than stored: CURVE and GSSAPI with EINVAL, as libzmq built
-    /// without them answers; ZAP_DOMAIN with ENOTSUP.
+    /// options are refused rather than stored, with EINVAL, as libzmq built without them
+    /// answers.
     pub fn refusal(&self) -> Option<Error> {
         let Support::Unavailable(missing) = self.support else {
             return None;
         };
-        let (what, notsup) = match missing {
-            Missing::Curve => ("the CURVE mechanism", false),
-            Missing::Gssapi => ("the GSSAPI mechanism", false),
-            Missing::Zap => ("ZAP authentication", true),
+        let what = match missing {
+            Missing::Curve => "the CURVE mechanism",
+            Missing::Gssapi => "the GSSAPI mechanism",
         };
-        let why = format!("{what} is not available in this build (ZMQ_MECHANISM is unchanged)");
-        Some(if notsup {
-            Error::Unsupported(why)
-        } else {
-            Error::Invalid(why)
-        })
+        Some(Error::Invalid(format!(
+            "{what} is not available in this build (ZMQ_MECHANISM is unchanged)"
+        )))
     }
 }
 

@@ -42,6 +42,11 @@ options! {
         /// mechanism, the PLAIN options below set them.
         MECHANISM = 43, ReadOnly, mechanism: MechanismOptions = MechanismOptions::default(),
             Any, Implemented;
+        /// The ZAP domain: 1 to 255 bytes, cannot be cleared once set (libzmq: "" is EINVAL).
+        ZAP_DOMAIN = 55, ReadWrite, zap_domain: String = String::new(), Length(1, 255),
+            Implemented;
+        /// Any non-zero value stores 1 (libzmq's relaxed boolean).
+        ZAP_ENFORCE_DOMAIN = 93, ReadWrite, zap_enforce_domain: bool = false, Any, Implemented;
     }
     socket {
         AFFINITY = 4, ReadWrite, affinity: u64 = 0, Any, Implemented;
@@ -99,7 +104,6 @@ options! {
         PROBE_ROUTER = 51, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
         REQ_CORRELATE = 52, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
         REQ_RELAXED = 53, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
-        ZAP_DOMAIN = 55, Str, ReadWrite, Mechanism, Any, Unavailable(Zap), None, None;
         ROUTER_HANDOVER = 56, Int, WriteOnly, SocketType, FLAG, Implemented, None, None;
         GSSAPI_SERVER = 62, Int, ReadWrite, Mechanism, Any, Unavailable(Gssapi), None, None;
         GSSAPI_PRINCIPAL = 63, Str, ReadWrite, Mechanism, Any, Unavailable(Gssapi), None, None;

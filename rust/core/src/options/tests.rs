@@ -87,13 +87,8 @@ fn security_options_are_refused_and_mechanism_stays_null() {
             0i32.to_ne_bytes().to_vec(),
         ),
     ];
-    let enotsup = [(id::ZAP_DOMAIN, b"global".to_vec())];
-    for (num, raw) in einval.iter().chain(enotsup.iter()) {
-        let want = if enotsup.iter().any(|(n, _)| n == num) {
-            libc::ENOTSUP
-        } else {
-            libc::EINVAL
-        };
+    for (num, raw) in einval.iter() {
+        let want = libc::EINVAL;
         let e = o.set(*num, raw).unwrap_err();
         assert_eq!(e.errno(), want, "option {num}");
         assert!(e.to_string().contains("not available in this build"), "{e}");
@@ -101,6 +96,36 @@ fn security_options_are_refused_and_mechanism_stays_null() {
         assert_eq!(o.get(id::MECHANISM), Some(OptValue::Int(MECHANISM_NULL)));
     }
     assert!(unavailable(id::LINGER).is_none());
+}
+
+#[test]
+fn zap_options_as_libzmq() {
+    let int = |v: i32| v.to_ne_bytes();
+    let mut o = Options::new(-1);
+    assert_eq!(o.get(id::ZAP_DOMAIN), Some(OptValue::Str(String::new())));
+    assert_eq!(
+        o.set(id::ZAP_DOMAIN, b"").unwrap_err().errno(),
+        libc::EINVAL
+    );
+    o.set(id::ZAP_DOMAIN, b"global").unwrap();
+    assert_eq!(o.get(id::ZAP_DOMAIN), Some(OptValue::Str("global".into())));
+    assert_eq!(
+        o.set(id::ZAP_DOMAIN, b"").unwrap_err().errno(),
+        libc::EINVAL
+    );
+    assert_eq!(
+        o.set(id::ZAP_DOMAIN, &[b'd'; 256]).unwrap_err().errno(),
+        libc::EINVAL
+    );
+    assert_eq!(o.get(id::ZAP_DOMAIN), Some(OptValue::Str("global".into())));
+    assert_eq!(o.session().zap_domain, "global");
+    assert_eq!(o.get(id::ZAP_ENFORCE_DOMAIN), Some(OptValue::Int(0)));
+    for (v, want) in [(5, 1), (0, 0), (-1, 1)] {
+        o.set(id::ZAP_ENFORCE_DOMAIN, &int(v)).unwrap();
+        assert_eq!(o.get(id::ZAP_ENFORCE_DOMAIN), Some(OptValue::Int(want)));
+    }
+    assert!(o.session().zap_enforce_domain);
+    assert_eq!(o.get(id::MECHANISM), Some(OptValue::Int(MECHANISM_NULL)));
 }
 
 #[test]

@@ -40,6 +40,7 @@ impl Socket {
             sig: Arc::clone(&self.core.sig),
             ty: self.core.ty,
             monitor: Arc::clone(&self.monitor),
+            inproc: self.core.ctx.inner.shared_registry(),
         }
     }
 

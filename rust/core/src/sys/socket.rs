@@ -21,6 +21,36 @@ pub(crate) fn set_int_option(fd: RawFd, level: i32, name: i32, v: i32) -> io::Re
     Ok(())
 }
 
+/// The credentials of a unix-domain socket's peer, as libzmq writes them into a ZAP
+/// request's address frame: `localhost:uid:gid:pid`. `None` where the system cannot say.
+#[cfg(target_os = "linux")]
+pub(crate) fn peer_credentials(fd: RawFd) -> Option<String> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: passes a pointer to a local ucred and its size; the kernel writes at most that.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    })
+    .ok()?;
+    Some(format!("localhost:{}:{}:{}", cred.uid, cred.gid, cred.pid))
+}
+
+/// See the Linux version; elsewhere the peer's credentials are not asked for.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn peer_credentials(_fd: RawFd) -> Option<String> {
+    None
+}
+
 /// A blocking, close-on-exec tcp socket listening on `sa` with SO_REUSEADDR (and, for IPv6,
 /// dual-stack as libzmq: IPV6_V6ONLY off), with a backlog of `backlog` (at least 1).
 pub(crate) fn tcp_listener(sa: SocketAddr, backlog: i32) -> io::Result<TcpListener> {

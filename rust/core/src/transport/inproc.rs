@@ -8,7 +8,7 @@ use crate::signaler::Signaler;
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What a socket tells the peers it is joined to over inproc: how to reach it and what to
 /// set up their pipes with.
@@ -43,6 +43,73 @@ impl PendingConnect {
         });
         connector.sig.notify();
         end
+    }
+}
+
+/// The inproc name a ZAP handler binds (RFC 27), without the `inproc://` scheme.
+pub(crate) const ZAP_NAME: &str = "zeromq.zap.01";
+
+/// A context's inproc names, shared by its sockets and its I/O threads.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SharedRegistry(Arc<Mutex<Registry>>);
+
+impl SharedRegistry {
+    /// The names, locked (held only for a lookup or an update, never across a wait).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Registry> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Opens a pipe to the context's ZAP handler, as an inproc connect to
+    /// `inproc://zeromq.zap.01` would, for a connection whose signaler is `sig` (the handler's
+    /// reply wakes it). `None` when no handler is bound: no pipe is left waiting for one, as
+    /// libzmq looks the handler up once per connection. Never blocks beyond the registry's
+    /// lock.
+    pub(crate) fn connect_zap(&self, sig: &Arc<Signaler>, endpoint: Arc<str>) -> Option<ZapPipe> {
+        let reg = self.lock();
+        let Some(Entry::Bound(b)) = reg.names.get(ZAP_NAME) else {
+            return None;
+        };
+        // libzmq's ZAP pipe has no HWM on the session's side: one request, one reply.
+        let (mut mine, theirs) = PipeEnd::pair((0, 0), Some((b.sndhwm, b.rcvhwm)), endpoint);
+        mine.set_owner(sig);
+        mine.peer_mailbox = Some(b.mailbox.clone());
+        theirs.set_owner(&b.sig);
+        if b.mailbox.send(Command::Attach(theirs)).is_err() {
+            return None;
+        }
+        b.sig.notify();
+        Some(ZapPipe(mine))
+    }
+}
+
+/// A connection's pipe to the ZAP handler. Dropping it closes the pipe and tells the handler
+/// socket, which then forgets the request if it is still queued.
+#[derive(Debug)]
+pub(crate) struct ZapPipe(PipeEnd);
+
+impl ZapPipe {
+    /// Sends the request (its frames, the empty delimiter first).
+    pub(crate) fn send(&mut self, frames: Vec<Bytes>) {
+        self.0.push(crate::msg::Message::from_parts(frames));
+    }
+
+    /// True if the reply is in.
+    pub(crate) fn has_reply(&self) -> bool {
+        self.0.check_read()
+    }
+
+    /// Takes the reply's frames, if it came.
+    pub(crate) fn reply(&mut self) -> Option<Vec<Bytes>> {
+        self.0.read_message().map(|m| m.into_parts())
+    }
+}
+
+impl Drop for ZapPipe {
+    fn drop(&mut self) {
+        if let Some(mb) = &self.0.peer_mailbox {
+            let _ = mb.send(Command::PipeClosed(self.0.id));
+        }
+        self.0.close();
     }
 }
 

@@ -71,6 +71,10 @@ impl Transport for Ipc {
     fn configure(s: &UnixStream, o: &StreamOptions) {
         set_buffers(s.as_raw_fd(), o);
     }
+
+    fn zap_address(s: &UnixStream) -> String {
+        crate::sys::socket::peer_credentials(s.as_raw_fd()).unwrap_or_default()
+    }
 }
 
 /// A listening unix-domain socket and what its closing removes.

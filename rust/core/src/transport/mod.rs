@@ -74,6 +74,9 @@ pub(crate) trait Transport {
     fn connected(s: &Self::Stream) -> bool;
     /// Applies the socket's options to a new connection (accepted or connected).
     fn configure(s: &Self::Stream, o: &StreamOptions);
+    /// The peer's address as a ZAP request carries it (libzmq: the IP without the port for
+    /// tcp, `localhost:uid:gid:pid` for ipc).
+    fn zap_address(s: &Self::Stream) -> String;
 }
 
 /// Registers the stream transports: `Name => Type`, where `Name` is the [`Endpoint`] variant
@@ -172,6 +175,12 @@ macro_rules! transports {
             }
 
             /// The connection's fd.
+            pub(crate) fn zap_address(&self) -> String {
+                match self {
+                    $(Stream::$name(s) => <$t>::zap_address(s),)+
+                }
+            }
+
             pub(crate) fn raw_fd(&self) -> RawFd {
                 match self {
                     $(Stream::$name(s) => s.as_raw_fd(),)+

@@ -50,6 +50,12 @@ impl Transport for Tcp {
         matches!(s.take_error(), Ok(None)) && s.peer_addr().is_ok()
     }
 
+    fn zap_address(s: &TcpStream) -> String {
+        s.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    }
+
     fn configure(s: &TcpStream, o: &StreamOptions) {
         let _ = s.set_nodelay(true);
         let fd = s.as_raw_fd();

@@ -278,7 +278,12 @@ impl Handshake {
                 frame::encode_command(out, &command::pong(&context));
                 Ok(Some(Progress::Ping { ttl_ds }))
             }
-            Command::Error(reason) => Err(HandshakeError::PeerError(reason)),
+            // libzmq (every mechanism): a reason of exactly "300", "400" or "500" is a ZAP
+            // refusal the server passed on.
+            Command::Error(reason) => Err(match &reason[..] {
+                [d @ b'3'..=b'5', b'0', b'0'] => HandshakeError::Auth(u32::from(d - b'0') * 100),
+                _ => HandshakeError::PeerError(reason),
+            }),
             Command::Subscribe(_) | Command::Cancel(_) => {
                 Err(ProtocolError::UnexpectedCommand("SUBSCRIBE before READY".into()).into())
             }
@@ -503,7 +508,7 @@ mod tests {
 
     #[test]
     fn out_of_order_before_ready() {
-        let cases: [(&[u8], HandshakeError); 4] = [
+        let cases: [(&[u8], HandshakeError); 5] = [
             (
                 b"\x00\x02hi",
                 ProtocolError::UnexpectedCommand("message before READY".into()).into(),
@@ -516,9 +521,10 @@ mod tests {
                 b"\x04\x07\x06CANCEL",
                 ProtocolError::UnexpectedCommand("SUBSCRIBE before READY".into()).into(),
             ),
+            (b"\x04\x0a\x05ERROR\x03400", HandshakeError::Auth(400)),
             (
-                b"\x04\x0a\x05ERROR\x03400",
-                HandshakeError::PeerError(Bytes::from_static(b"400")),
+                b"\x04\x0a\x05ERROR\x03401",
+                HandshakeError::PeerError(Bytes::from_static(b"401")),
             ),
         ];
         for (frame, want) in cases {

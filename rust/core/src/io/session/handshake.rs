@@ -7,9 +7,10 @@ use super::{protocol, ttl_deadline, Closed, Session};
 use crate::monitor::event;
 use crate::zmtp::handshake::{Handshake, Progress};
 use crate::zmtp::mechanism;
-use crate::zmtp::mechanism::zap::ZapAnswer;
+use crate::zmtp::mechanism::zap::{self, ZapAnswer, ZapReply, ZapRequest};
 use crate::zmtp::metadata::{Metadata, PeerCheck};
 use crate::zmtp::HandshakeError;
+use std::sync::Arc;
 
 /// How a failed handshake closes the connection.
 pub(super) fn refused(e: HandshakeError) -> Closed {
@@ -48,10 +49,13 @@ impl Session {
     #[cold]
     #[inline(never)]
     pub(super) fn handshake_step(&mut self) -> Result<bool, Closed> {
-        let Some(hs) = self.handshake.as_mut() else {
-            return Ok(true);
-        };
+        if self.zap.is_some() && !self.take_zap_reply()? {
+            return Ok(false);
+        }
         loop {
+            let Some(hs) = self.handshake.as_mut() else {
+                return Ok(true);
+            };
             let decoder = &mut self.decoder;
             let progress = self
                 .out
@@ -64,10 +68,16 @@ impl Session {
                         self.ttl_deadline = Some(d);
                     }
                 }
-                Progress::Zap(_request) => {
-                    // No ZAP handler is reachable from an I/O thread: every mechanism goes on
-                    // as libzmq does when none is bound (NULL without authentication; a PLAIN
-                    // server refuses the peer).
+                Progress::Zap(request) => {
+                    if self.ask_zap(&request)? {
+                        // The handler's reply wakes the session (`take_zap_reply`).
+                        return Ok(false);
+                    }
+                    // No handler bound: every mechanism goes on as libzmq does without one
+                    // (NULL without authentication; a PLAIN server refuses the peer).
+                    let Some(hs) = self.handshake.as_mut() else {
+                        return Ok(true);
+                    };
                     self.out
                         .push_raw(|out| hs.zap_answer(ZapAnswer::NoHandler, out))
                         .map_err(refused)?;
@@ -84,5 +94,50 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Sends the mechanism's ZAP request to the handler bound at `inproc://zeromq.zap.01` in
+    /// the socket's context. True if it went out (the reply comes through the pipe, which
+    /// wakes the session); false if no handler is bound. With ZAP_ENFORCE_DOMAIN a request
+    /// that cannot be asked fails the handshake (NO_DETAIL, EFAULT) instead of going on
+    /// without authentication, and so does a PLAIN server without a domain (libzmq asserts).
+    fn ask_zap(&mut self, request: &ZapRequest) -> Result<bool, Closed> {
+        let enforce = self.opts.zap_enforce_domain;
+        if enforce && request.domain.is_empty() {
+            return Err(Closed::NoZapHandler);
+        }
+        let Some(mut pipe) = self
+            .link
+            .inproc
+            .connect_zap(&self.sig, Arc::from(zap::ENDPOINT))
+        else {
+            return if enforce {
+                Err(Closed::NoZapHandler)
+            } else {
+                Ok(false)
+            };
+        };
+        let address = self.stream.zap_address();
+        pipe.send(request.frames(address.as_bytes()));
+        self.zap = Some(pipe);
+        Ok(true)
+    }
+
+    /// Feeds the handler's reply to the handshake once it came. False while it has not (the
+    /// handshake timer bounds the wait). A reply that fails libzmq's checks closes the
+    /// connection with their protocol error.
+    fn take_zap_reply(&mut self) -> Result<bool, Closed> {
+        let Some(frames) = self.zap.as_mut().and_then(|z| z.reply()) else {
+            return Ok(false);
+        };
+        self.zap = None;
+        let reply = ZapReply::parse(&frames).map_err(refused)?;
+        let Some(hs) = self.handshake.as_mut() else {
+            return Ok(true);
+        };
+        self.out
+            .push_raw(|out| hs.zap_answer(ZapAnswer::Reply(reply), out))
+            .map_err(refused)?;
+        Ok(true)
     }
 }

@@ -21,6 +21,7 @@ use crate::pipe::Command;
 use crate::pipe::PipeEnd;
 use crate::signaler::Signaler;
 use crate::subscription;
+use crate::transport::inproc::ZapPipe;
 use crate::zmtp::codec::{Decoder, Event};
 use crate::zmtp::command::{self, Command as ZCommand};
 use crate::zmtp::frame;
@@ -81,6 +82,8 @@ pub(crate) struct Session {
     out: OutQueue,
     /// The handshake while it runs (none for STREAM's raw connections).
     handshake: Option<Box<Handshake>>,
+    /// The pipe to the ZAP handler while its reply is awaited.
+    zap: Option<ZapPipe>,
     /// After the handshake, the mechanism if it wraps every frame (CURVE); `None` for NULL.
     wrapper: Option<Box<dyn Mechanism>>,
     /// The peer speaks ZMTP 3.1 (SUBSCRIBE/CANCEL as commands).
@@ -142,6 +145,7 @@ impl Session {
             endpoint,
             out: OutQueue::default(),
             handshake: None,
+            zap: None,
             wrapper: None,
             peer_v31: true,
             ready: false,
@@ -240,7 +244,8 @@ impl Session {
                 self.ready && !self.blocked_write && pipe.is_some_and(|p| p.check_read());
             let unstall =
                 self.stalled.is_some() && pipe.is_some_and(|p| p.check_write() || p.is_drained());
-            if !more_out && !unstall {
+            let zap_reply = self.zap.as_ref().is_some_and(|z| z.has_reply());
+            if !more_out && !unstall && !zap_reply {
                 return Ok(());
             }
             self.sig.disarm();
@@ -351,7 +356,9 @@ impl Session {
                     return Ok(());
                 }
             }
-            if !self.decode_buffered()? || self.drained {
+            // While the ZAP handler decides, the peer's input waits in the kernel (TCP pushes
+            // back), as behind a full pipe.
+            if !self.decode_buffered()? || self.drained || self.zap.is_some() {
                 return Ok(());
             }
             // One read fills what the buffer has room for: at least 8 KiB (libzmq's

@@ -115,14 +115,13 @@ pub(crate) struct Options {
 }
 
 impl Options {
-    /// The mechanism settings of a connection made with the socket's options `o`. ZAP_DOMAIN
-    /// and the CURVE options are refused by the option table today: no ZAP domain.
+    /// The mechanism settings of a connection made with the socket's options `o`.
     pub(crate) fn from_socket(o: &SessionOptions) -> Options {
         Options {
             security: o.mechanism.security.clone(),
             plain_username: Bytes::from(o.mechanism.plain_username.clone()),
             plain_password: Bytes::from(o.mechanism.plain_password.clone()),
-            zap_domain: Bytes::new(),
+            zap_domain: Bytes::from(o.zap_domain.clone().into_bytes()),
             routing_id: o.routing_id.clone(),
         }
     }
